@@ -1,0 +1,74 @@
+# HER2-targeted therapy for nurses: every task a reader, author or CI needs.
+# `make book` and `make test` set everything up on a fresh machine (see README).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JB_FLAGS := -W -n --keep-going
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv book test lint check unit notebooks lab serve bench browser clean
+
+help:
+	@echo "make book       build the HTML book into _build/html (creates .venv first)"
+	@echo "make test       lint, check the data, build the book with warnings as errors, run every test"
+	@echo "make lab        open the chapters in JupyterLab"
+	@echo "make serve      serve the built book on http://127.0.0.1:8000"
+	@echo "make notebooks  re-execute the chapter notebooks in place (before committing them)"
+	@echo "make bench      print build and test timings and sizes"
+	@echo "make clean      remove build output (keeps .venv)"
+
+# The virtual environment is rebuilt whenever requirements.txt or pyproject.toml changes.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+venv: $(STAMP)
+
+# Debian chromium and the npm test packages (axe-core) for the browser tests.
+browser: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@test -f node_modules/.package-lock.json -a node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build $(JB_FLAGS) .
+
+check: $(STAMP)
+	$(BIN)/her2course check
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests tools
+
+test: $(STAMP) browser
+	$(BIN)/ruff check src tests tools
+	$(BIN)/her2course check
+	$(BIN)/jupyter-book build $(JB_FLAGS) .
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+# Unit tests and nbval only (no book build): the quick loop while writing code.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks
+
+serve:
+	@test -d _build/html || { echo "No built book: run 'make book' first."; exit 1; }
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf _build _floor

@@ -1,0 +1,31 @@
+"""``her2course check``: validate every data file of a course checkout and list every problem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import drugs, glossary, testing
+from .errors import Problem
+from .paths import Layout
+from .quiz import bank as quiz_bank
+
+# Each validator takes the layout and returns (valid items, problems). Add new data files here, one line each.
+Validator = Callable[[Layout], tuple[Sequence[Any], list[Problem]]]
+
+VALIDATORS: dict[str, Validator] = {
+    "drugs": drugs.validate,
+    "testing": testing.validate,
+    "glossary": glossary.validate,
+    "questions": quiz_bank.validate,
+}
+
+
+def run(layout: Layout) -> tuple[dict[str, int], list[Problem]]:
+    counts: dict[str, int] = {}
+    problems: list[Problem] = []
+    for name, validator in VALIDATORS.items():
+        items, found = validator(layout)
+        counts[name] = len(items)
+        problems += found
+    return counts, problems

@@ -1,0 +1,52 @@
+"""The ``her2course`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .paths import checkout_layout
+from .quiz import cli as quiz_cli
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from . import check
+
+    layout = checkout_layout(Path(args.root) if args.root else None)
+    counts, problems = check.run(layout)
+    print(f"Checked the course data in {layout.data_dir} against {layout.bib}")
+    for name, count in counts.items():
+        print(f"  {name}: {count} valid item{'s' if count != 1 else ''}")
+    if problems:
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found:", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print("No problems found.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="her2course", description="Tools for the HER2-targeted therapy course.")
+    parser.add_argument("--version", action="version", version=f"her2course {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="validate every data file and list every problem (exit 1 if any)")
+    p.add_argument("--root", help="course checkout to check (default: the one around the current directory)")
+    p.set_defaults(func=_cmd_check)
+
+    # Other commands register themselves here (one line each).
+    quiz_cli.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Sphinx glue for the course book (listed in _config.yml under sphinx.extra_extensions).
+
+- ``her2-glossary`` directive: renders ``data/glossary.yaml`` as a Sphinx glossary, so ``{term}`` links work
+  and each term is defined in exactly one place.
+- Switches off sphinx-thebe's page scripts (Jupyter Book always loads the extension): the course does not run
+  code in the browser, and the inline script names a CDN and is emitted twice, which throws on every page.
+- Drops the widget state myst-nb embeds in every page that displayed a widget: the book shows the kernel-free
+  fallback of each interactive object, so the state (which includes the whole front-end source) is dead weight.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.domains.std import Glossary
+
+
+class CourseGlossary(Glossary):
+    has_content = False
+    option_spec: dict[str, Any] = {}
+
+    def run(self):
+        from . import glossary
+
+        self.options = {"sorted": True}
+        self.content = StringList(glossary.myst_lines(), source="her2course/data/glossary.yaml")
+        return super().run()
+
+
+def _drop_widget_state(app: Sphinx, pagename: str, *args: Any, **kwargs: Any) -> None:
+    try:
+        from myst_nb.sphinx_ import NbMetadataCollector
+    except ImportError:  # pragma: no cover - myst-nb is always there in this book
+        return
+    env = app.env
+    if env is None or pagename not in getattr(env, "nb_metadata", {}):
+        return
+    NbMetadataCollector.get_js_files(env, pagename).pop("ipywidgets_state", None)
+
+
+def _unhook_thebe(app: Sphinx, config: Any) -> None:
+    for listeners in app.events.listeners.values():
+        listeners[:] = [e for e in listeners if getattr(e.handler, "__module__", "") != "sphinx_thebe"]
+    app.registry.css_files[:] = [(name, attrs) for name, attrs in app.registry.css_files
+                                 if name != "sphinx-thebe.css"]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _unhook_thebe)
+    app.add_directive("her2-glossary", CourseGlossary)
+    app.connect("html-page-context", _drop_widget_state, priority=400)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

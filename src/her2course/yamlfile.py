@@ -1,0 +1,83 @@
+"""Reading YAML data files and turning validation failures into named problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import DataError, Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file; a missing file or a syntax error becomes a DataError naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError([Problem(path, None, None, "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem(path, None, None, f"not UTF-8 text ({exc.reason})")]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise DataError([Problem(path, None, None, f"invalid YAML at {where}{reason}")]) from None
+
+
+def _field_path(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(item)"
+
+
+def validate_items(
+    path: Path, raw: Any, model: type[M], *, list_key: str, id_field: str = "id"
+) -> tuple[list[M], list[Problem]]:
+    """Validate ``raw[list_key]`` item by item; return the good items and a problem per bad field.
+
+    Every item is checked, so one run reports every problem in the file.
+    """
+    problems: list[Problem] = []
+    if not isinstance(raw, dict) or not isinstance(raw.get(list_key), list):
+        got = type(raw).__name__ if not isinstance(raw, dict) else f"keys {sorted(raw)}"
+        return [], [Problem(path, None, list_key, f"expected a mapping with a list under '{list_key}', got {got}")]
+    items: list[M] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(raw[list_key]):
+        label = entry.get(id_field) if isinstance(entry, dict) else None
+        name = str(label) if label else f"#{index + 1} (no {id_field})"
+        if not isinstance(entry, dict):
+            problems.append(Problem(path, name, None, f"expected a mapping, got {type(entry).__name__}"))
+            continue
+        if label in seen:
+            problems.append(Problem(path, name, id_field, f"duplicate {id_field} (also item #{seen[label] + 1})"))
+        elif label:
+            seen[label] = index
+        try:
+            items.append(model.model_validate(entry))
+        except ValidationError as exc:
+            for err in exc.errors():
+                problems.append(Problem(path, name, _field_path(err["loc"]), _message(err)))
+    return items, problems
+
+
+def _message(err: dict[str, Any]) -> str:
+    if err["type"] == "missing":
+        return "required field is missing"
+    if err["type"] == "extra_forbidden":
+        return "unknown field (check the spelling against the schema)"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return msg

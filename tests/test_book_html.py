@@ -1,0 +1,97 @@
+"""Checks on the built book (make test builds it with -W before running these)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.book
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+EXTERNAL = re.compile(r"^(https?:)?//", re.I)
+
+
+class _Resources(HTMLParser):
+    """Collects every URL a page would fetch on load (scripts, styles, images, frames, fonts in link tags)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fetched: list[str] = []
+        self.imgs: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "img", "iframe", "audio", "video", "source") and a.get("src"):
+            self.fetched.append(a["src"])
+        if tag == "link" and a.get("href") and (a.get("rel") or "") in ("stylesheet", "preload", "icon", "modulepreload"):
+            self.fetched.append(a["href"])
+        if tag == "img":
+            self.imgs.append(a)
+
+
+def _pages(built: Path) -> list[Path]:
+    return sorted(p for p in built.rglob("*.html") if "_static" not in p.parts)
+
+
+def _parse(path: Path) -> _Resources:
+    parser = _Resources()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_title_and_licence_footer(built_html):
+    index = (built_html / "book" / "index.html").read_text(encoding="utf-8")
+    assert "HER2-Targeted Therapy: An Interactive Course for Nurses" in index
+    assert "CC BY 4.0" in index and "MIT" in index
+
+
+def test_no_page_loads_anything_from_outside_the_site(built_html):
+    offenders = {}
+    for page in _pages(built_html):
+        external = [u for u in _parse(page).fetched if EXTERNAL.match(u)]
+        if external:
+            offenders[str(page.relative_to(built_html))] = external
+    assert not offenders, offenders
+
+
+def test_no_cdn_inside_local_scripts_and_styles(built_html):
+    cdn = re.compile(r"(cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|require\.js/2)", re.I)
+    hits = [str(p.relative_to(built_html)) for p in built_html.rglob("*.html") if cdn.search(p.read_text("utf-8"))]
+    assert not hits, f"pages mention a CDN: {hits}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_pages_show_output_but_no_code(built_html, chapter):
+    page = built_html / "notebooks" / f"{chapter}.html"
+    html = page.read_text(encoding="utf-8")
+    assert "cell_input" not in html and "highlight-ipython3" not in html, "a code cell is visible"
+    assert "cell_output" in html, "no cell output shown"
+    assert "output traceback" not in html and "output stderr" not in html, "a cell printed an error"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_pages_have_figures_with_alt_text_and_captioned_tables(built_html, chapter):
+    page = built_html / "notebooks" / f"{chapter}.html"
+    parsed = _parse(page)
+    figures = [i for i in parsed.imgs if i.get("src", "").startswith("data:image/svg+xml")]
+    assert figures, "no figure"
+    assert all(len(i.get("alt", "")) > 40 for i in parsed.imgs), "an image lacks descriptive alt text"
+    html = page.read_text(encoding="utf-8")
+    assert re.search(r"<table>\s*<caption", html), "no captioned table"
+    assert "Last reviewed" in html
+
+
+def test_glossary_and_references_pages(built_html):
+    glossary = (built_html / "book" / "glossary.html").read_text(encoding="utf-8")
+    assert 'id="term-HER2-low"' in glossary or "term-her2-low" in glossary.lower()
+    refs = (built_html / "book" / "references.html").read_text(encoding="utf-8")
+    assert "human epidermal growth factor receptor 2 testing in breast cancer" in refs.lower()
+
+
+def test_widget_state_is_not_embedded(built_html):
+    for page in _pages(built_html):
+        assert "application/vnd.jupyter.widget-state+json" not in page.read_text(encoding="utf-8"), page

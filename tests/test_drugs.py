@@ -1,0 +1,158 @@
+"""The drug knowledge base: the real file loads, and each kind of malformed data gets a precise message."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from her2course import drugs
+from her2course.errors import DataError
+from her2course.paths import Layout, package_layout
+
+EXPECTED_IDS = {
+    "trastuzumab", "trastuzumab-hyaluronidase", "pertuzumab", "pertuzumab-trastuzumab-hyaluronidase",
+    "margetuximab", "zanidatamab", "trastuzumab-emtansine", "trastuzumab-deruxtecan", "disitamab-vedotin",
+    "lapatinib", "neratinib", "tucatinib", "zongertinib", "sevabertinib", "pyrotinib", "poziotinib",
+}
+
+
+def _edit(layout: Layout, change) -> None:
+    raw = yaml.safe_load(layout.drugs.read_text(encoding="utf-8"))
+    change(raw["drugs"])
+    layout.drugs.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+
+
+def _problems(layout: Layout) -> list[str]:
+    _, problems = drugs.validate(layout)
+    return [str(p) for p in problems]
+
+
+def test_real_file_is_valid_and_complete():
+    kb = drugs.load(package_layout())
+    assert set(kb.ids()) == EXPECTED_IDS
+    for drug in kb:
+        assert drug.references and drug.regimens and drug.key_toxicities
+
+
+def test_lookup_by_id_brand_and_abbreviation():
+    assert drugs.get("trastuzumab").brand == "Herceptin"
+    assert drugs.get("HERCEPTIN").id == "trastuzumab"
+    assert drugs.get("T-DXd").id == "trastuzumab-deruxtecan"
+    assert drugs.get("t-dm1").id == "trastuzumab-emtansine"
+    with pytest.raises(KeyError, match="no drug named 'herceptinn'.*known ids"):
+        drugs.get("herceptinn")
+
+
+def test_by_class_partitions_every_drug():
+    classes = {c: drugs.by_class(c) for c in ("antibody", "bispecific", "ADC", "TKI")}
+    assert sum(len(v) for v in classes.values()) == len(drugs.all_drugs())
+    assert {d.id for d in classes["ADC"]} >= {"trastuzumab-emtansine", "trastuzumab-deruxtecan"}
+    assert all(d.hazardous_drug for d in classes["ADC"])
+    assert all(d.site.value == "kinase" for d in classes["TKI"])
+    with pytest.raises(KeyError, match="no drug class 'vaccine'"):
+        drugs.by_class("vaccine")
+
+
+def test_key_doses_match_the_labels():
+    """Spot checks of labelled doses a student must know (US prescribing information)."""
+    tdxd = drugs.get("trastuzumab-deruxtecan")
+    amounts = {s.amount for r in tdxd.regimens for s in r.steps}
+    assert {5.4, 6.4} <= amounts
+    tdm1 = drugs.get("trastuzumab-emtansine")
+    assert any(s.amount == 3.6 and s.unit == "mg/kg" for r in tdm1.regimens for s in r.steps)
+    her = drugs.get("trastuzumab")
+    pairs = {(s.phase, s.amount) for r in her.regimens for s in r.steps}
+    assert {("loading", 4.0), ("maintenance", 2.0), ("loading", 8.0), ("maintenance", 6.0)} <= pairs
+    assert any(s.amount == 240 for r in drugs.get("neratinib").regimens for s in r.steps)
+    assert any(s.amount == 300 for r in drugs.get("tucatinib").regimens for s in r.steps)
+
+
+def test_tables_render_with_sources():
+    table = drugs.class_table("ADC")
+    html = table.to_html()
+    assert "<caption" in html and 'scope="col"' in html and "Sources:" in html
+    assert "trastuzumab deruxtecan" in table.to_text().lower()
+    card = drugs.prototype_table("trastuzumab")
+    assert 'scope="row"' in card.to_html()
+    assert "Hold and stop rules" in card.to_text()
+    with pytest.raises(KeyError, match="unknown table column"):
+        drugs.drug_table(["trastuzumab"], ["nonsense"], caption="x")
+
+
+def test_invalid_yaml_names_file_and_line(copy_layout):
+    copy_layout.drugs.write_text("drugs:\n  - id: x\n    brand_names: [unclosed\n", encoding="utf-8")
+    (problem,) = _problems(copy_layout)
+    assert "drugs.yaml" in problem and "invalid YAML at line" in problem
+
+
+def test_missing_file(copy_layout):
+    copy_layout.drugs.unlink()
+    (problem,) = _problems(copy_layout)
+    assert problem.endswith("drugs.yaml: file not found")
+
+
+def test_wrong_top_level_shape(copy_layout):
+    copy_layout.drugs.write_text("- just a list\n", encoding="utf-8")
+    (problem,) = _problems(copy_layout)
+    assert "expected a mapping with a list under 'drugs'" in problem
+
+
+def test_missing_field_names_drug_and_field(copy_layout):
+    _edit(copy_layout, lambda ds: ds[0].pop("mechanism"))
+    assert any(re.search(r"drugs\.yaml: item 'trastuzumab': field 'mechanism': required field is missing", p)
+               for p in _problems(copy_layout))
+
+
+def test_wrong_type_in_nested_field(copy_layout):
+    def change(ds):
+        ds[0]["regimens"][0]["steps"][0]["amount"] = "eight"
+    _edit(copy_layout, change)
+    problems = _problems(copy_layout)
+    assert any("item 'trastuzumab': field 'regimens[0].steps[0].amount'" in p for p in problems), problems
+
+
+def test_negative_dose_rejected(copy_layout):
+    def change(ds):
+        ds[0]["regimens"][0]["steps"][0]["amount"] = -4
+    _edit(copy_layout, change)
+    assert any("greater than 0" in p for p in _problems(copy_layout))
+
+
+def test_unknown_field_and_bad_enum(copy_layout):
+    def change(ds):
+        ds[1]["dosage"] = "x"
+        ds[2]["drug_class"] = "vaccine"
+    _edit(copy_layout, change)
+    problems = _problems(copy_layout)
+    assert any("field 'dosage': unknown field" in p for p in problems)
+    assert any("field 'drug_class'" in p and "antibody" in p for p in problems)
+
+
+def test_missing_reference_key_names_the_citing_field(copy_layout):
+    _edit(copy_layout, lambda ds: ds[0]["references"].append("nosuchkey2099"))
+    problems = _problems(copy_layout)
+    assert any("item 'trastuzumab': field 'references': reference key 'nosuchkey2099' is not in references.bib"
+               in p for p in problems), problems
+
+
+def test_duplicate_id_and_bad_label_month(copy_layout):
+    def change(ds):
+        ds[1]["id"] = ds[0]["id"]
+        ds[0]["label"]["revised"] = "March 2024"
+    _edit(copy_layout, change)
+    problems = _problems(copy_layout)
+    assert any("duplicate id" in p for p in problems)
+    assert any("field 'label.revised'" in p and "YYYY-MM" in p for p in problems)
+
+
+def test_every_problem_is_reported_not_just_the_first(copy_layout):
+    def change(ds):
+        ds[0].pop("target")
+        ds[3].pop("routes")
+        ds[5]["references"] = ["missing-a"]
+    _edit(copy_layout, change)
+    assert len(_problems(copy_layout)) >= 3
+    with pytest.raises(DataError, match="problems in the course data"):
+        drugs.load(copy_layout)
