@@ -387,3 +387,23 @@ def prototype_table(name: str) -> Table:
     flags = " ".join(f"Note ({f.as_of}): {f.text}" for f in d.flags)
     return Table(caption=f"Prototype: {d.display_name}", headers=["", ""], rows=rows,
                  source=source + "." + (f" {flags}" if flags else ""), row_headers=True)
+
+
+def class_overview_table() -> Table:
+    """One row per drug class: its members, where they act on HER2, and how they are given."""
+    kb = base()
+    rows = []
+    for cls in DrugClass:
+        members = kb.by_class(cls)
+        if not members:
+            continue
+        sites = list(dict.fromkeys(d.binding_site for d in members))
+        routes = list(dict.fromkeys(r.value for d in members for r in d.routes))
+        rows.append([cls.title, ", ".join(d.generic_name for d in members), "; ".join(sites), ", ".join(routes)])
+    keys = [d.label.reference if d.label else d.references[0] for d in kb]
+    return Table(
+        caption="The four classes of HER2-targeted drugs",
+        headers=["Class", "Drugs", "Where they act", "Route"],
+        rows=rows,
+        source=f"Sources: {_cite(kb.bib, keys)}.",
+    )

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import latexcodec  # noqa: F401  (registers the 'ulatex' codec)
 from pybtex.database import BibliographyData, PybtexError, parse_file
 
 from .errors import DataError, Problem
 from .paths import package_layout
+
+
+def _plain(text: str) -> str:
+    """BibTeX markup (accents like {\\'e}, protective braces) as plain Unicode text."""
+    try:
+        text = codecs.decode(text, "ulatex")
+    except ValueError:
+        pass
+    return text.replace("{", "").replace("}", "")
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ class Bibliography:
             who = f"{last} et al." if len(people) > 1 else last
         else:
             who = entry.fields.get("shorttitle") or entry.fields.get("organization") or key
-        return f"{who.replace('{', '').replace('}', '')} {year}"
+        return f"{_plain(who)} {year}"
 
 
 def load_bibliography(path: Path) -> Bibliography:
