@@ -27,7 +27,8 @@ class _Resources(HTMLParser):
         a = dict(attrs)
         if tag in ("script", "img", "iframe", "audio", "video", "source") and a.get("src"):
             self.fetched.append(a["src"])
-        if tag == "link" and a.get("href") and (a.get("rel") or "") in ("stylesheet", "preload", "icon", "modulepreload"):
+        fetched_rels = ("stylesheet", "preload", "icon", "modulepreload")
+        if tag == "link" and a.get("href") and (a.get("rel") or "") in fetched_rels:
             self.fetched.append(a["href"])
         if tag == "img":
             self.imgs.append(a)

@@ -41,7 +41,7 @@ def test_lookup_by_id_brand_and_abbreviation():
     assert drugs.get("HERCEPTIN").id == "trastuzumab"
     assert drugs.get("T-DXd").id == "trastuzumab-deruxtecan"
     assert drugs.get("t-dm1").id == "trastuzumab-emtansine"
-    with pytest.raises(KeyError, match="no drug named 'herceptinn'.*known ids"):
+    with pytest.raises(KeyError, match=r"no drug named 'herceptinn'.*known ids"):
         drugs.get("herceptinn")
 
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure as MplFigure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure as MplFigure
 
-from .style import RC  # noqa: E402
+from .style import RC
 
 
 def svg_bytes(fig: MplFigure) -> bytes:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
@@ -19,7 +19,7 @@ from sphinx.domains.std import Glossary
 
 class CourseGlossary(Glossary):
     has_content = False
-    option_spec: dict[str, Any] = {}
+    option_spec: ClassVar[dict[str, Any]] = {}
 
     def run(self):
         from . import glossary

@@ -23,7 +23,9 @@ class Table:
     def __post_init__(self) -> None:
         for i, row in enumerate(self.rows):
             if len(row) != len(self.headers):
-                raise ValueError(f"table '{self.caption}': row {i + 1} has {len(row)} cells, expected {len(self.headers)}")
+                raise ValueError(
+                    f"table '{self.caption}': row {i + 1} has {len(row)} cells, expected {len(self.headers)}"
+                )
 
     def to_html(self) -> str:
         e = html.escape
