@@ -1,0 +1,429 @@
+"""Matplotlib drawings of the model: the network (plain or with a scenario overlaid), the HER family, HER2's
+domains with each drug's site, and the ADC path. Every function returns a matplotlib Figure; figures.py wraps
+them with alt text and captions.
+
+Legibility on a phone: figures are about 4.4 inches wide with 10-12 pt text, so at 375 px the text stays near
+11 px. Colour is never the only cue: ON nodes are filled with a solid outline, OFF nodes are white with a dashed
+grey outline, kinase blocks are hatched, antibody blocks are bars labelled with their domain, and alteration
+routes are dashed.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch
+
+from ..style import INK, OKABE_ITO, RC
+from .engine import Result
+from .model import Model, model
+
+OI = OKABE_ITO
+GREY = "#6b6b6b"  # OFF outlines and text: 5.3:1 on white
+FILL = {  # light tints of the Okabe-Ito colours, so dark text stays readable on them
+    "ligand": "#F7DDA4", "receptor": "#F7DDA4", "dimer": "#F7DDA4", "variant": "#F4C7A3",
+    "mapk": "#C4E5F8", "pi3k": "#B3E3D3", "suppressor": "#EDCBDD", "outcome": "#F7F1A8",
+}
+EDGE_COL = {"ligand": "#9A6A00", "receptor": "#9A6A00", "dimer": "#9A6A00", "variant": OI["vermillion"],
+            "mapk": OI["blue"], "pi3k": "#00704F", "suppressor": "#A34D80", "outcome": "#7A7000"}
+BLOCK = OI["blue"]
+ALT = OI["vermillion"]
+W, H = 1.8, 0.95  # node box in data units
+WIDTH_IN = 4.4
+ROMAN = {"ECD-II": "II", "ECD-IV": "IV"}
+
+
+def _fig(width_units: float, height_units: float, *, width_in: float = WIDTH_IN):
+    with matplotlib.rc_context(RC):
+        fig = plt.figure(figsize=(width_in, width_in * height_units / width_units))
+        ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width_units)
+    ax.set_ylim(0, height_units)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    fig.patch.set_facecolor("white")
+    return fig, ax
+
+
+def _size(m: Model, nid: str) -> tuple[float, float]:
+    return (2.9, 1.05) if m.nodes[nid].kind == "outcome" else (W, H)
+
+
+def _box(ax, m: Model, nid: str, state: str, *, y_shift: float = 0.0):
+    """Draw one node. state: on | off | blocked | lost | ghost | plain."""
+    node = m.nodes[nid]
+    x, y = node.pos
+    y += y_shift
+    w, h = _size(m, nid)
+    kind = node.kind
+    text = node.label
+    style = dict(lw=2.2, ls="-", ec=EDGE_COL[kind], fc=FILL[kind], hatch=None, tc=INK, weight="bold")
+    if state == "off":
+        style.update(lw=1.3, ls=(0, (3, 2)), ec=GREY, fc="white", tc=GREY, weight="normal")
+    elif state == "blocked":
+        style.update(lw=2.4, ec=BLOCK, fc="white", hatch="xx", tc=INK)
+    elif state in ("lost", "ghost"):
+        style.update(lw=1.2, ls=(0, (1, 2)), ec=GREY, fc="white", tc=GREY, weight="normal")
+    elif state == "plain":
+        style.update(lw=1.5, weight="normal")
+    if kind == "outcome":
+        if state in ("on", "off"):
+            text = f"{text}\n{'ON' if state == 'on' else 'OFF'}"
+        patch = Ellipse((x, y), w, h, lw=style["lw"], ls=style["ls"], ec=style["ec"], fc=style["fc"], zorder=3)
+    else:
+        rounding = 0.32 if kind in ("receptor", "dimer", "variant", "ligand") else 0.08
+        patch = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle=f"round,pad=0,rounding_size={rounding}",
+                               lw=style["lw"], ls=style["ls"], ec=style["ec"], fc=style["fc"], zorder=3)
+    if style["hatch"]:
+        patch.set_hatch(style["hatch"])
+        with matplotlib.rc_context({"hatch.color": "#9cc3e0", "hatch.linewidth": 1.0}):
+            ax.add_patch(patch)
+    else:
+        ax.add_patch(patch)
+    size = 10 if kind == "ligand" else 11
+    t = ax.text(x, y, text, ha="center", va="center", fontsize=size, color=style["tc"],
+                fontweight=style["weight"], zorder=5, linespacing=1.05)
+    if state == "blocked":
+        t.set_bbox(dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.9))
+    if state == "lost":
+        ax.plot([x - w / 2 + 0.1, x + w / 2 - 0.1], [y - h / 2 + 0.1, y + h / 2 - 0.1], color=GREY, lw=1.4, zorder=4)
+    return patch
+
+
+def _arrow(ax, a, b, *, pa=None, pb=None, color=INK, lw=1.8, ls="-", style="-|>", z=2, scale=11):
+    arr = FancyArrowPatch(a, b, patchA=pa, patchB=pb, arrowstyle=style, mutation_scale=scale, color=color, lw=lw,
+                          ls=ls, shrinkA=2, shrinkB=2, zorder=z, capstyle="butt", joinstyle="miter")
+    ax.add_patch(arr)
+    return arr
+
+
+def _tag(ax, x, y, text, *, color=ALT, size=10):
+    ax.text(x, y, text, ha="center", va="center", fontsize=size, color=INK, fontweight="bold", zorder=7,
+            bbox=dict(boxstyle="round4,pad=0.22", fc="white", ec=color, lw=1.8))
+
+
+def _block_marker(ax, src, dst, *, target_h, label):
+    """A thick bar across the route just above the target box, with the domain it acts at."""
+    (x0, y0), (x1, y1) = src, dst
+    dx, dy = x1 - x0, y1 - y0
+    length = (dx * dx + dy * dy) ** 0.5
+    ux, uy = dx / length, dy / length
+    # walk back from the target centre to a point 0.35 above its top edge
+    back = (target_h / 2 + 0.38) / max(abs(uy), 1e-6)
+    back = min(back, length * 0.6)
+    cx, cy = x1 - ux * back, y1 - uy * back
+    px, py = -uy * 0.5, ux * 0.5
+    ax.plot([cx - px, cx + px], [cy - py, cy + py], color=BLOCK, lw=4.5, solid_capstyle="butt", zorder=6)
+    ax.text(cx, cy, label, ha="center", va="center", fontsize=9, color="white",
+            fontweight="bold", zorder=7, bbox=dict(boxstyle="round,pad=0.12", fc=BLOCK, ec="white", lw=1.0))
+
+
+def network(result: Result | None = None, *, title: str | None = None, legend: bool = True) -> MplFigure:
+    """The signalling network. Without a result: the plain map of every route. With one: the scenario's ON/OFF
+    states, the drugs' blocks and the alterations' routes overlaid."""
+    m = result.model if result else model()
+    lines = title.count("\n") + 1 if title else 0
+    top = 13.0 + 0.75 * lines
+    bottom = -3.4 if legend else 0.0
+    fig, ax = _fig(10.4, top - bottom)
+    ax.set_xlim(-0.2, 10.2)
+    ax.set_ylim(bottom, top)
+    y_top = top - 0.1
+    if title:
+        ax.text(5.0, y_top, title, ha="center", va="top", fontsize=11.5, color=INK, fontweight="bold",
+                linespacing=1.15)
+    # the membrane
+    ax.add_patch(FancyBboxPatch((-0.1, 10.05), 10.2, 0.7, boxstyle="square,pad=0", fc="#EEEEEE", ec="none",
+                                zorder=0))
+    ax.text(10.05, 10.4, "cell\nmembrane", ha="right", va="center", fontsize=8.5, color=GREY, zorder=1)
+    ax.text(10.05, 7.6, "inside\nthe cell", ha="right", va="center", fontsize=8.5, color=GREY, zorder=1)
+
+    present = set(result.present) if result else set(m.nodes)
+    removed = {n for a in result.alterations for n in a.removes} if result else set()
+    blocked_nodes = {b.target for b in result.blocks if b.kind == "kinase"} if result else set()
+    patches = {}
+    for nid, node in m.nodes.items():
+        if result is None:
+            state = "ghost" if not node.present else "plain"
+        elif nid in removed:
+            state = "lost"
+        elif nid not in present:
+            continue
+        elif nid in blocked_nodes and not result.on[nid]:
+            state = "blocked"
+        else:
+            state = "on" if result.on[nid] else "off"
+        patches[nid] = _box(ax, m, nid, state)
+
+    live = set(result.live_edges) if result else set()
+    # membership lines: receptor <-> the units it belongs to
+    for nid, node in m.nodes.items():
+        if nid not in patches:
+            continue
+        for r in node.members:
+            if r in patches:
+                ax.add_patch(FancyArrowPatch(m.nodes[r].pos, node.pos, patchA=patches[r], patchB=patches[nid],
+                                             arrowstyle="-", color="#BBBBBB", lw=1.0, zorder=1))
+    # signalling edges
+    for e in m.edges:
+        if e.source not in patches or e.target not in patches:
+            continue
+        a, b = m.nodes[e.source].pos, m.nodes[e.target].pos
+        if e.effect == "dampens":
+            on = result is None or (result.on.get(e.source) and e.source not in removed)
+            _arrow(ax, a, b, pa=patches[e.source], pb=patches[e.target], style="-[", color=EDGE_COL["suppressor"],
+                   lw=2.0 if on else 1.0, ls="-" if on else (0, (2, 2)), scale=9)
+            continue
+        if result is None:
+            _arrow(ax, a, b, pa=patches[e.source], pb=patches[e.target], lw=1.4)
+        elif (e.source, e.target) in live:
+            _arrow(ax, a, b, pa=patches[e.source], pb=patches[e.target], lw=2.2, z=2.5)
+        else:
+            _arrow(ax, a, b, pa=patches[e.source], pb=patches[e.target], color="#9a9a9a", lw=1.0, ls=(0, (2, 2)),
+                   scale=8)
+    if result is not None:
+        # alteration routes and tags
+        for alt in result.alterations:
+            anchor = m.nodes[alt.anchor]
+            ax_, ay_ = anchor.pos
+            for drive in alt.drives:
+                if drive.target == alt.anchor or drive.target not in patches:
+                    continue
+                is_live = (alt.id, drive.target) in live
+                _arrow(ax, (ax_, ay_), m.nodes[drive.target].pos, pa=patches.get(alt.anchor),
+                       pb=patches[drive.target], color=ALT, lw=3.0 if is_live else 1.6, ls=(0, (4, 2)), z=2.6,
+                       scale=13)
+            w, h = _size(m, alt.anchor)
+            _tag(ax, min(ax_ + w / 2 - 0.1, 10.1 - 0.13 * len(alt.tag)), ay_ + h / 2 + 0.12, alt.tag)
+        # antibody blocks: a bar on each blocked route, labelled with the domain
+        seen = set()
+        for b in result.blocks:
+            if b.kind == "kinase" or (b.source, b.target, b.site) in seen:
+                continue
+            seen.add((b.source, b.target, b.site))
+            origin = b.source if b.source in m.nodes else m.alterations[b.source].anchor
+            src = m.nodes[origin].pos
+            _block_marker(ax, src, m.nodes[b.target].pos, target_h=H, label=ROMAN[b.site])
+    if legend:
+        _legend(ax, plain=result is None)
+    return fig
+
+
+def _legend(ax, *, plain: bool):
+    y0 = -1.05
+    ax.plot([0, 10], [y0 + 0.75, y0 + 0.75], color="#DDDDDD", lw=1)
+    items_plain = [
+        ("box", "signalling step"), ("ghost", "present only with\nan alteration"),
+        ("arrow", "passes the signal on"), ("damp", "PTEN damps PIP3"),
+    ]
+    items = [
+        ("on", "ON"), ("off", "OFF"),
+        ("bar", "antibody block at\ndomain II or IV"), ("hatch", "kinase blocked\nby a TKI"),
+        ("alt", "alteration route"), ("tag", "alteration"),
+    ]
+    chosen = items_plain if plain else items
+    for i, (kind, text) in enumerate(chosen):
+        col, row = i % 2, i // 2
+        x, y = 0.2 + col * 5.1, y0 - row * 1.05
+        sx = x + 0.55
+        if kind in ("on", "box"):
+            ax.add_patch(FancyBboxPatch((sx - 0.5, y - 0.28), 1.0, 0.56, boxstyle="round,pad=0,rounding_size=0.1",
+                                        lw=2.2 if kind == "on" else 1.5, ec=EDGE_COL["mapk"], fc=FILL["mapk"]))
+        elif kind in ("off", "ghost"):
+            ax.add_patch(FancyBboxPatch((sx - 0.5, y - 0.28), 1.0, 0.56, boxstyle="round,pad=0,rounding_size=0.1",
+                                        lw=1.3, ls=(0, (3, 2)) if kind == "off" else (0, (1, 2)), ec=GREY, fc="white"))
+        elif kind == "hatch":
+            p = FancyBboxPatch((sx - 0.5, y - 0.28), 1.0, 0.56, boxstyle="round,pad=0,rounding_size=0.1", lw=2.2,
+                               ec=BLOCK, fc="white", hatch="xx")
+            with matplotlib.rc_context({"hatch.color": "#9cc3e0"}):
+                ax.add_patch(p)
+        elif kind == "bar":
+            ax.plot([sx - 0.5, sx + 0.5], [y, y], color=INK, lw=1.5)
+            ax.plot([sx, sx], [y - 0.35, y + 0.35], color=BLOCK, lw=4.2, solid_capstyle="butt")
+        elif kind == "alt":
+            _arrow(ax, (sx - 0.55, y), (sx + 0.55, y), color=ALT, lw=3.0, ls=(0, (4, 2)), scale=12)
+        elif kind == "arrow":
+            _arrow(ax, (sx - 0.55, y), (sx + 0.55, y), lw=1.6)
+        elif kind == "damp":
+            _arrow(ax, (sx - 0.55, y), (sx + 0.55, y), style="-[", color=EDGE_COL["suppressor"], lw=2.0, scale=9)
+        elif kind == "tag":
+            _tag(ax, sx, y, "tag", size=8.5)
+        ax.text(x + 1.3, y, text, ha="left", va="center", fontsize=10.5, color=INK, linespacing=1.05)
+
+
+# ---- HER family and HER2 domains ---------------------------------------------------------------------------
+
+_FAMILY = [
+    ("EGFR", "HER1", "EGF-type", "active"),
+    ("HER2", "ERBB2", "none known", "active"),
+    ("HER3", "ERBB3", "NRG1", "weak"),
+    ("HER4", "ERBB4", "NRG1", "active"),
+]
+
+
+def _receptor(ax, x, y_mem, *, arm_out=False, weak_kinase=False, scale=1.0, labels=False):
+    """A stylised receptor: four extracellular domains, membrane anchor, kinase. Returns domain centres."""
+    s = scale
+    centres = {}
+    ys = [y_mem + 0.6 * s + i * 0.95 * s for i in range(4)][::-1]  # I top ... IV near membrane
+    for name, yc in zip(("I", "II", "III", "IV"), ys, strict=True):
+        dx = 0.45 * s if (arm_out and name == "II") else 0.0
+        fc = "#FBE8C0" if name in ("II", "IV") else "#FFFFFF"
+        ax.add_patch(FancyBboxPatch((x - 0.5 * s + dx, yc - 0.38 * s), 1.0 * s, 0.76 * s,
+                                    boxstyle=f"round,pad=0,rounding_size={0.3 * s}", fc=fc, ec="#9A6A00", lw=1.6,
+                                    zorder=3))
+        ax.text(x + dx, yc, name, ha="center", va="center", fontsize=10 if s < 1.2 else 11, color=INK, zorder=4)
+        centres[name] = (x + dx, yc)
+    ax.plot([x, x], [y_mem + 0.22 * s, y_mem - 0.55 * s], color=INK, lw=2.2, zorder=2)
+    kh = 1.1 * s
+    ax.add_patch(FancyBboxPatch((x - 0.55 * s, y_mem - 0.55 * s - kh), 1.1 * s, kh,
+                                boxstyle=f"round,pad=0,rounding_size={0.12 * s}",
+                                fc="white" if weak_kinase else "#B3E3D3", ec="#00704F", lw=1.6,
+                                ls=(0, (3, 2)) if weak_kinase else "-", zorder=3))
+    ax.text(x, y_mem - 0.55 * s - kh / 2, "kinase", ha="center", va="center", fontsize=9 if s < 1.2 else 10.5,
+            color=INK, zorder=4)
+    centres["kinase"] = (x, y_mem - 0.55 * s - kh / 2)
+    ax.plot([x, x], [y_mem - 0.55 * s - kh, y_mem - 1.2 * s - kh], color=INK, lw=1.6, zorder=2)
+    return centres
+
+
+def family() -> MplFigure:
+    fig, ax = _fig(10.0, 12.0)
+    ax.set_ylim(-1.4, 10.6)
+    y_mem = 5.0
+    ax.add_patch(FancyBboxPatch((0, y_mem - 0.2), 10, 0.4, boxstyle="square,pad=0", fc="#E6E6E6", ec="none"))
+    ax.text(0.05, y_mem - 0.3, "membrane", ha="left", va="top", fontsize=8.5, color=GREY)
+    for i, (name, gene, ligand, kinase) in enumerate(_FAMILY):
+        x = 1.25 + i * 2.5
+        _receptor(ax, x, y_mem, arm_out=name == "HER2", weak_kinase=kinase == "weak")
+        ax.text(x, 10.45, name, ha="center", va="top", fontsize=12, fontweight="bold", color=INK)
+        ax.text(x, 9.85, f"({gene})", ha="center", va="top", fontsize=9, color=GREY)
+        ax.text(x, 1.5, f"ligand:\n{ligand}\nkinase:\n{kinase}", ha="center", va="top", fontsize=10, color=INK,
+                linespacing=1.15)
+    ax.annotate("arm II\nalways out", xy=(3.75 + 0.95, 5.0 + 0.6 + 2 * 0.95), xytext=(5.0, 9.3), fontsize=8.5,
+                ha="center", va="center", color=INK,
+                arrowprops=dict(arrowstyle="-|>", color=INK, lw=1.0, shrinkA=1, shrinkB=2))
+    return fig
+
+
+def domains(m: Model | None = None) -> MplFigure:
+    """HER2's domains with the drugs that act at each site (read from the model)."""
+    m = m or model()
+    fig, ax = _fig(10.0, 15.0)
+    y_mem = 5.6
+    ax.add_patch(FancyBboxPatch((0, y_mem - 0.2), 10, 0.4, boxstyle="square,pad=0", fc="#E6E6E6", ec="none"))
+    ax.text(9.9, y_mem + 0.3, "outside", ha="right", va="bottom", fontsize=8.5, color=GREY)
+    ax.text(9.9, y_mem - 0.3, "inside", ha="right", va="top", fontsize=8.5, color=GREY)
+    c = _receptor(ax, 1.9, y_mem, arm_out=True, scale=1.25)
+    by_site: dict[str, list[str]] = {"ECD-II": [], "ECD-IV": [], "kinase": [], "other": []}
+    for d in m.drugs.values():
+        sites = d.antibody_sites or (("kinase",) if d.site == "kinase" else ("other",))
+        for s in sites:
+            by_site[s].append(d.label)
+    blocks = [
+        ("II", "Domain II (pairing arm)", by_site["ECD-II"], BLOCK),
+        ("IV", "Domain IV (by the membrane)", by_site["ECD-IV"], BLOCK),
+        ("kinase", "Kinase (inside the cell)", by_site["kinase"], "#00704F"),
+    ]
+    ys = {"II": 14.8, "IV": 11.9, "kinase": 3.9}
+    for key, head, names, col in blocks:
+        tx, ty = 4.0, ys[key]
+        body = textwrap.fill(", ".join(names), 26)
+        ax.text(tx, ty, head, ha="left", va="top", fontsize=10.5, fontweight="bold", color=INK)
+        ax.text(tx, ty - 0.55, body, ha="left", va="top", fontsize=10, color=INK, linespacing=1.2)
+        ax.annotate("", xy=(c[key][0] + 0.7, c[key][1]), xytext=(tx - 0.1, ty - 0.25),
+                    arrowprops=dict(arrowstyle="-|>", color=col, lw=2.0, shrinkA=0, shrinkB=1))
+    # where p95HER2 is cut
+    ax.plot([0.3, 3.6], [y_mem + 0.42, y_mem + 0.42], color=ALT, lw=2.0, ls=(0, (4, 2)), zorder=6)
+    ax.text(4.0, y_mem + 1.0, "p95HER2 is cut here:\ndomains I-IV are lost,\nso antibodies cannot bind",
+            ha="left", va="bottom", fontsize=10, color=INK, linespacing=1.15)
+    if by_site["other"]:
+        ax.text(0.1, 0.2, textwrap.fill("Binds the extracellular part (domain not modelled): "
+                                        + ", ".join(by_site["other"]), 44),
+                ha="left", va="bottom", fontsize=10, color=INK)
+    return fig
+
+
+# ---- the ADC path --------------------------------------------------------------------------------------------
+
+
+def _adc_icon(ax, x, y, s=1.0, z=6):
+    """A Y-shaped antibody with payload dots."""
+    ax.plot([x, x], [y, y + 0.55 * s], color=BLOCK, lw=3, zorder=z, solid_capstyle="round")
+    ax.plot([x, x - 0.4 * s], [y + 0.55 * s, y + 1.0 * s], color=BLOCK, lw=3, zorder=z, solid_capstyle="round")
+    ax.plot([x, x + 0.4 * s], [y + 0.55 * s, y + 1.0 * s], color=BLOCK, lw=3, zorder=z, solid_capstyle="round")
+    for dx, dy in ((-0.22, 0.3), (0.22, 0.3)):
+        ax.add_patch(Circle((x + dx * s, y + dy * s), 0.11 * s, fc=ALT, ec=INK, lw=0.6, zorder=z + 1))
+
+
+def _number(ax, x, y, n):
+    ax.add_patch(Circle((x, y), 0.32, fc="white", ec=INK, lw=1.6, zorder=9))
+    ax.text(x, y, str(n), ha="center", va="center", fontsize=10.5, fontweight="bold", color=INK, zorder=10)
+
+
+def adc(drug_id: str = "trastuzumab-deruxtecan", m: Model | None = None) -> MplFigure:
+    m = m or model()
+    d = m.drugs[drug_id]
+    assert d.adc is not None, f"{drug_id} is not an ADC"
+    bystander = d.adc.bystander
+    steps = m.adc_steps
+    fig, ax = _fig(10.0, 14.4)
+    ax.text(5, 14.2, f"How {d.label} works: a separate, cytotoxic effect", ha="center", va="top", fontsize=11.5,
+            fontweight="bold", color=INK)
+    # target cell and neighbour
+    ax.add_patch(Circle((3.6, 8.0), 3.1, fc="#FFF7E6", ec="#9A6A00", lw=2.0, zorder=1))
+    ax.text(3.6, 5.55, "HER2-positive cell", ha="center", va="center", fontsize=9.5, color=INK, zorder=2)
+    ax.add_patch(Circle((8.55, 7.3), 1.35, fc="#F4F4F4", ec=GREY, lw=1.6, ls=(0, (3, 2)), zorder=1))
+    ax.text(8.55, 8.85, "neighbour\n(little or\nno HER2)", ha="center", va="bottom", fontsize=9, color=INK)
+    # receptor on the surface and the ADC binding it
+    ax.plot([3.6, 3.6], [10.75, 11.55], color="#9A6A00", lw=4, zorder=3)
+    ax.add_patch(FancyBboxPatch((3.35, 11.45), 0.5, 0.5, boxstyle="round,pad=0,rounding_size=0.15", fc="#F7DDA4",
+                                ec="#9A6A00", lw=1.5, zorder=4))
+    ax.text(4.05, 11.1, "HER2", fontsize=9, ha="left", va="center", color=INK)
+    _adc_icon(ax, 3.6, 12.0)
+    _number(ax, 2.6, 12.3, 1)
+    # endosome
+    ax.add_patch(Circle((3.0, 9.0), 0.75, fc="white", ec=INK, lw=1.3, zorder=3))
+    _adc_icon(ax, 3.0, 8.55, s=0.6, z=5)
+    _arrow(ax, (3.5, 10.7), (3.2, 9.8), lw=1.6, z=6)
+    _number(ax, 1.85, 9.6, 2)
+    # lysosome releasing payload
+    ax.add_patch(Circle((4.2, 7.1), 0.8, fc="#EDCBDD", ec="#A34D80", lw=1.5, zorder=3))
+    for dx, dy in ((-0.3, 0.1), (0.05, -0.25), (0.3, 0.2)):
+        ax.add_patch(Circle((4.2 + dx, 7.1 + dy), 0.11, fc=ALT, ec=INK, lw=0.6, zorder=5))
+    _arrow(ax, (3.4, 8.3), (3.9, 7.8), lw=1.6, z=6)
+    _number(ax, 5.35, 7.85, 3)
+    # nucleus with DNA hit
+    ax.add_patch(Circle((2.35, 6.6), 0.75, fc="#C4E5F8", ec=OI["blue"], lw=1.5, zorder=3))
+    ax.text(2.35, 6.6, "DNA /\nmicro-\ntubules", ha="center", va="center", fontsize=7.5, color=INK, zorder=4)
+    _arrow(ax, (3.5, 6.9), (3.1, 6.7), color=ALT, lw=2.2, z=6)
+    _number(ax, 1.2, 7.4, 4)
+    # bystander
+    if bystander:
+        _arrow(ax, (5.0, 7.0), (7.5, 7.3), color=ALT, lw=2.6, ls=(0, (4, 2)), z=6, scale=13)
+        for px in (5.9, 6.6):
+            ax.add_patch(Circle((px, 7.12 + (px - 5.0) * 0.12), 0.11, fc=ALT, ec=INK, lw=0.6, zorder=7))
+        _number(ax, 6.3, 8.0, 5)
+    else:
+        _arrow(ax, (5.0, 7.0), (6.3, 7.15), color=GREY, lw=1.6, ls=(0, (2, 2)), z=6, style="-[", scale=10)
+        _number(ax, 6.3, 8.0, 5)
+    # the numbered steps as text, legible on a phone
+    y = 4.3
+    for i, st in enumerate(steps, 1):
+        text = st.text
+        if st.id == "bystander" and not bystander:
+            text = f"No bystander effect: {d.adc.note}."
+        if st.id == "kill":
+            text = f"The payload, {d.adc.payload}, is {d.adc.payload_action}; the cell dies."
+        wrapped = textwrap.fill(f"{st.label}: {text}", 42)
+        _number(ax, 0.45, y - 0.05, i)
+        ax.text(1.0, y + 0.15, wrapped, ha="left", va="top", fontsize=10, color=INK, linespacing=1.15)
+        y -= 0.45 * (wrapped.count("\n") + 1) + 0.3
+    ax.set_ylim(min(y, 0), 14.4)
+    return fig
+
