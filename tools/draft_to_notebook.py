@@ -4,7 +4,7 @@ A line ``<!-- CELL: expression -->`` becomes a code cell that displays ``express
 only its output, and collapsed in JupyterLab). Markdown is split into one cell per ``##`` section. The first cell
 imports the package (removed from the book). Run ``make notebooks`` afterwards to execute the new notebook.
 
-    python tools/draft_to_notebook.py draft.md notebooks/01-her2-biology.ipynb --imports "drugs, testing"
+    python tools/draft_to_notebook.py draft.md notebooks/01-her2-biology.ipynb --setup "from her2course import drugs"
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def code_cell(source: str, tags: list[str]) -> nbformat.NotebookNode:
     return cell
 
 
-def convert(text: str, imports: str) -> nbformat.NotebookNode:
+def convert(text: str, setup_code: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
@@ -57,7 +57,7 @@ def convert(text: str, imports: str) -> nbformat.NotebookNode:
             flush()
         buffer.append(line)
     flush()
-    setup = code_cell(f"from her2course import {imports}", ["remove-cell"])
+    setup = code_cell(setup_code, ["remove-cell"])
     nb.cells = [setup, *cells]
     return nb
 
@@ -66,9 +66,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("draft", type=Path)
     parser.add_argument("notebook", type=Path)
-    parser.add_argument("--imports", default="drugs, testing", help="names imported from her2course")
+    parser.add_argument("--setup", default="from her2course import drugs", help="the (hidden) first code cell")
     args = parser.parse_args(argv)
-    nb = convert(args.draft.read_text(encoding="utf-8"), args.imports)
+    text = re.sub(r"\n```yaml glossary\n.*?\n```\n?", "\n", args.draft.read_text(encoding="utf-8"), flags=re.S)
+    nb = convert(text, args.setup.replace("\\n", "\n"))
     nbformat.validate(nb)
     nbformat.write(nb, args.notebook)
     print(f"wrote {args.notebook} ({len(nb.cells)} cells)")

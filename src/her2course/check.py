@@ -6,8 +6,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import drugs, glossary, testing
+from .clinical import rules as clinical_rules
 from .errors import Problem
 from .paths import Layout
+from .pathway import model as pathway_model
 from .quiz import bank as quiz_bank
 
 # Each validator takes the layout and returns (valid items, problems). Add new data files here, one line each.
@@ -18,6 +20,8 @@ VALIDATORS: dict[str, Validator] = {
     "testing": testing.validate,
     "glossary": glossary.validate,
     "questions": quiz_bank.validate,
+    "pathway": pathway_model.validate,
+    "clinical_rules": clinical_rules.validate,
 }
 
 

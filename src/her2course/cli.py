@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .paths import checkout_layout
+from .pathway import cli as pathway_cli
 from .quiz import cli as quiz_cli
 
 
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_check)
 
     # Other commands register themselves here (one line each).
+    pathway_cli.register(sub)
     quiz_cli.register(sub)
     return parser
 

@@ -407,3 +407,24 @@ def class_overview_table() -> Table:
         rows=rows,
         source=f"Sources: {_cite(kb.bib, keys)}.",
     )
+
+
+def contraception_table(ids: list[str] | None = None) -> Table:
+    """Embryo-fetal toxicity: each drug's contraception window after the last dose, as its label states it."""
+    kb = base()
+    chosen = [kb.get(i) for i in ids] if ids else [d for d in kb if d.contraception and d.fda_approved]
+    rows = []
+    keys: list[str] = []
+    for d in chosen:
+        c = d.contraception
+        if c is None:
+            rows.append([d.display_name, "not stated in the course data", "not stated in the course data"])
+            continue
+        rows.append([d.display_name, c.females or "not stated in the label", c.males or "not stated in the label"])
+        keys += c.references
+    return Table(
+        caption="Contraception after the last dose, by drug (US labels)",
+        headers=["Drug (brand)", "Patients who could become pregnant", "Male patients with such partners"],
+        rows=rows,
+        source=f"Sources: {_cite(kb.bib, keys)}. Windows differ between drugs: check the current label.",
+    )

@@ -63,7 +63,7 @@ class Figure:
         e = html.escape
         return (
             f'<figure class="her2-figure" id="fig-{e(self.name)}">'
-            f'<img src="data:image/svg+xml;base64,{data}" alt="{e(self.alt, quote=True)}" loading="lazy">'
+            f'<img src="data:image/svg+xml;base64,{data}" alt="{e(self.alt, quote=True)}" decoding="async">'
             f"<figcaption>{e(self.caption)}</figcaption></figure>"
         )
 

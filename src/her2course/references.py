@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,10 +17,8 @@ from .paths import package_layout
 
 def _plain(text: str) -> str:
     """BibTeX markup (accents like {\\'e}, protective braces) as plain Unicode text."""
-    try:
+    with contextlib.suppress(ValueError):
         text = codecs.decode(text, "ulatex")
-    except ValueError:
-        pass
     return text.replace("{", "").replace("}", "")
 
 

@@ -1,0 +1,168 @@
+"""Loading and validating question banks; every problem names the file, the item id and the field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import DataError, Problem
+from ..paths import Layout, package_layout
+from ..references import Bibliography, load_bibliography, missing_keys
+from ..yamlfile import read_yaml
+from .schema import ITEM_TYPES, MODELS, BankHeader, Item
+
+
+@dataclass(frozen=True)
+class Bank:
+    """One chapter's validated questions."""
+
+    path: Path
+    chapter: str
+    title: str
+    learning_outcomes: dict[str, str]
+    items: tuple[Item, ...] = field(default_factory=tuple)
+
+    def item(self, item_id: str) -> Item:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(f"no question '{item_id}' in {self.path.name}")
+
+
+def questions_dir(layout: Layout) -> Path:
+    return layout.data_dir / "questions"
+
+
+def _loc(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(item)"
+
+
+def _msg(err: dict[str, Any]) -> str:
+    if err["type"] == "missing":
+        return "required field is missing"
+    if err["type"] == "extra_forbidden":
+        return "unknown field (check the spelling against the schema)"
+    msg = str(err["msg"])
+    return msg.removeprefix("Value error, ")
+
+
+def parse_bank(path: Path, raw: Any, bib: Bibliography | None = None) -> tuple[Bank | None, list[Problem]]:
+    """Validate one bank's parsed YAML; return the bank (its valid items) and every problem found."""
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        got = type(raw).__name__
+        return None, [Problem(path, None, None, f"expected a mapping with 'chapter' and 'items', got {got}")]
+    try:
+        header = BankHeader.model_validate(raw)
+    except ValidationError as exc:
+        return None, [Problem(path, None, _loc(e["loc"]), _msg(e)) for e in exc.errors()]
+    expected = path.stem
+    if header.chapter != expected:
+        problems.append(Problem(path, None, "chapter", f"'{header.chapter}' should match the file name '{expected}'"))
+    items: list[Item] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(header.items):
+        label = entry.get("id") if isinstance(entry, dict) else None
+        name = str(label) if label else f"#{index + 1} (no id)"
+        if not isinstance(entry, dict):
+            problems.append(Problem(path, name, None, f"expected a mapping, got {type(entry).__name__}"))
+            continue
+        if label in seen:
+            problems.append(Problem(path, name, "id", f"duplicate id (also item #{seen[label] + 1})"))
+        elif label:
+            seen[label] = index
+        kind = entry.get("type")
+        model = MODELS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            what = "is missing" if kind is None else f"'{kind}' is not a question type"
+            problems.append(Problem(path, name, "type", f"{what}; use one of: {', '.join(ITEM_TYPES)}"))
+            continue
+        try:
+            item = model.model_validate(entry)
+        except ValidationError as exc:
+            problems += [Problem(path, name, _loc(e["loc"]), _msg(e)) for e in exc.errors()]
+            continue
+        bad = False
+        if header.learning_outcomes and item.learning_outcome not in header.learning_outcomes:
+            known = ", ".join(header.learning_outcomes)
+            problems.append(Problem(path, name, "learning_outcome",
+                                    f"'{item.learning_outcome}' is not one of this bank's learning outcomes ({known})"))
+            bad = True
+        if bib is not None:
+            missing = missing_keys(bib, path, name, "reference", item.reference)
+            problems += missing
+            bad = bad or bool(missing)
+        if not bad:
+            items.append(item)  # type: ignore[arg-type]
+    bank = Bank(path=path, chapter=header.chapter, title=header.title,
+                learning_outcomes=dict(header.learning_outcomes), items=tuple(items))
+    return bank, problems
+
+
+def validate(layout: Layout) -> tuple[list[Item], list[Problem]]:
+    """Validate every bank in ``data/questions`` (for ``her2course check``); ids must be unique across banks."""
+    folder = questions_dir(layout)
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    problems: list[Problem] = []
+    bib: Bibliography | None
+    try:
+        bib = load_bibliography(layout.bib)
+    except DataError as exc:
+        problems += exc.problems
+        bib = None
+    all_items: list[Item] = []
+    owner: dict[str, Path] = {}
+    for path in files:
+        try:
+            raw = read_yaml(path)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        bank, found = parse_bank(path, raw, bib)
+        problems += found
+        if bank is None:
+            continue
+        for item in bank.items:
+            if item.id in owner and owner[item.id] != path:
+                problems.append(Problem(path, item.id, "id", f"id is also used in {owner[item.id].name}"))
+            owner.setdefault(item.id, path)
+        all_items += bank.items
+    return all_items, problems
+
+
+def load_path(path: Path) -> Bank:
+    """Load and validate one bank file; raise DataError listing every problem.
+
+    Reference keys are checked by ``her2course check`` (run before every book build), not here, so that a
+    notebook never fails for a bibliography entry that is still being merged.
+    """
+    bank, problems = parse_bank(path, read_yaml(path), None)
+    if problems or bank is None:
+        raise DataError(problems)
+    return bank
+
+
+@lru_cache(maxsize=32)
+def _cached(path: str, mtime: float) -> Bank:
+    return load_path(Path(path))
+
+
+def load_bank(chapter: str | Path) -> Bank:
+    """The bank for a chapter id (``"01-her2-biology"``) or a path to a bank file."""
+    path = Path(chapter)
+    if path.suffix not in (".yaml", ".yml"):
+        path = questions_dir(package_layout()) / f"{chapter}.yaml"
+    if not path.is_file():
+        folder = questions_dir(package_layout())
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
+        raise DataError([Problem(path, None, None, f"no question bank for '{chapter}' (banks: {known})")])
+    return _cached(str(path.resolve()), path.stat().st_mtime)
+

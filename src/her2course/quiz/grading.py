@@ -1,0 +1,231 @@
+"""Grading, the authoritative copy. ``static/quiz.js`` implements the same rules; both run tests/quiz_vectors.json.
+
+Responses (JSON shapes, as the front end sends them):
+
+- single ``"option-id"``; sata ``["id", ...]``; numeric ``"5.4 mg/kg"`` (the learner's text);
+- ordered ``["id", ...]`` (every step, in the learner's order); matrix ``{row-id: column-id}``;
+- cloze ``{blank-id: option-id}``; bowtie ``{group-id: ["option-id", ...]}``.
+
+A result has a status (correct, partial, incorrect, or invalid: an answer that cannot be scored yet, with a
+message saying what to do; it is never counted wrong), a score out of max, and marks: one (key, correct) per
+chosen option, row, blank, step position or recognised numeric distractor, whose rationales the learner sees.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .schema import Bowtie, Cloze, Item, Matrix, Numeric, Ordered, Sata, Single
+
+
+@dataclass(frozen=True)
+class Mark:
+    key: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str  # correct | partial | incorrect | invalid
+    score: int = 0
+    max: int = 0
+    message: str = ""
+    marks: tuple[Mark, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "score": self.score,
+            "max": self.max,
+            "message": self.message,
+            "marks": [{"key": m.key, "correct": m.correct} for m in self.marks],
+        }
+
+
+def _invalid(max_: int, message: str) -> Result:
+    return Result("invalid", 0, max_, message)
+
+
+def _scored(score: int, max_: int, marks: list[Mark]) -> Result:
+    score = max(0, min(score, max_))
+    status = "correct" if score == max_ else ("partial" if score > 0 else "incorrect")
+    return Result(status, score, max_, "", tuple(marks))
+
+
+def max_score(item: Item) -> int:
+    if isinstance(item, Sata):
+        return sum(o.correct for o in item.options)
+    if isinstance(item, Matrix):
+        return len(item.rows)
+    if isinstance(item, Cloze):
+        return len(item.blanks)
+    if isinstance(item, Bowtie):
+        return sum(g.choose for g in item.groups)
+    return 1
+
+
+def _str_list(value: Any) -> list[str] | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return value
+
+
+def _str_map(value: Any) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
+
+
+NOT_AN_OPTION = "That answer is not one of the options. Choose again."
+
+
+def grade(item: Item, response: Any) -> Result:
+    """Score one response to one item. Never raises on odd input: odd input gives an 'invalid' result."""
+    top = max_score(item)
+    if isinstance(item, Single):
+        if response is None or response == "" or response == []:
+            return _invalid(top, "Choose an answer before checking.")
+        if not isinstance(response, str) or response not in {o.id for o in item.options}:
+            return _invalid(top, NOT_AN_OPTION)
+        ok = next(o for o in item.options if o.id == response).correct
+        return _scored(int(ok), top, [Mark(response, ok)])
+
+    if isinstance(item, Sata):
+        chosen = _str_list(response)
+        if chosen is None and response is not None:
+            return _invalid(top, NOT_AN_OPTION)
+        chosen_set = set(chosen or [])
+        if not chosen_set:
+            return _invalid(top, "Select at least one option before checking.")
+        if not chosen_set <= {o.id for o in item.options}:
+            return _invalid(top, NOT_AN_OPTION)
+        marks = [Mark(o.id, o.correct) for o in item.options if o.id in chosen_set]
+        score = sum(1 if m.correct else -1 for m in marks)
+        return _scored(score, top, marks)
+
+    if isinstance(item, Numeric):
+        return _grade_numeric(item, response)
+
+    if isinstance(item, Ordered):
+        order = _str_list(response)
+        ids = [o.id for o in item.options]
+        if order is None or sorted(order) != sorted(ids):
+            return _invalid(top, "Place every step in the list before checking.")
+        marks = [Mark(step, step == ids[i]) for i, step in enumerate(order)]
+        return _scored(int(order == ids), top, marks)
+
+    if isinstance(item, Matrix):
+        answers = _str_map(response) or {}
+        columns = {c.id for c in item.columns}
+        done = [r for r in item.rows if answers.get(r.id) in columns]
+        if len(done) < len(item.rows):
+            return _invalid(top, f"Choose one answer in every row ({len(done)} of {len(item.rows)} done).")
+        marks = [Mark(r.id, answers[r.id] == r.answer) for r in item.rows]
+        return _scored(sum(m.correct for m in marks), top, marks)
+
+    if isinstance(item, Cloze):
+        answers = _str_map(response) or {}
+        marks = []
+        for blank in item.blanks:
+            choice = next((o for o in blank.options if o.id == answers.get(blank.id)), None)
+            if choice is not None:
+                marks.append(Mark(choice.id, choice.correct))
+        if len(marks) < len(item.blanks):
+            return _invalid(top, f"Choose an option for every blank ({len(marks)} of {len(item.blanks)} done).")
+        return _scored(sum(m.correct for m in marks), top, marks)
+
+    if isinstance(item, Bowtie):
+        answers = _str_map(response) or {}
+        marks = []
+        for group in item.groups:
+            picked = _str_list(answers.get(group.id)) or []
+            picked_set = set(picked)
+            valid = {o.id for o in group.options}
+            if not picked_set <= valid:
+                return _invalid(top, NOT_AN_OPTION)
+            if len(picked_set) != group.choose:
+                return _invalid(top, f"Choose {group.choose} for \u201c{group.label}\u201d ({len(picked_set)} chosen).")
+            marks += [Mark(o.id, o.correct) for o in group.options if o.id in picked_set]
+        return _scored(sum(m.correct for m in marks), top, marks)
+
+    raise TypeError(f"unknown item type {type(item).__name__}")  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------------------------- numeric answers
+
+# ASCII digits only ([0-9], not \d), so that Python and JavaScript read exactly the same strings.
+_NUMBER_START = re.compile(r"^([+-]?[0-9.,]*[0-9][0-9.,]*)[ \t]*(.*)$", re.S)
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+_PLAIN = re.compile(r"^([0-9]+\.?[0-9]*|\.[0-9]+)$")
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: float | None = None
+    unit: str = ""
+    message: str = ""
+
+
+def _unit_key(unit: str) -> str:
+    return re.sub(r"\s+", "", unit).lower().replace("\u00b5", "u").replace("\u03bc", "u")
+
+
+NUMBER_HINT = "Type a number, for example 5.4 (a comma for the decimal point also works)."
+
+
+def parse_number(text: Any) -> Parsed:
+    """Read a learner's number: '5.4', '5,4', ' 5.4 mg/kg', '1,250', '-0.5'. Return a message when it cannot."""
+    if not isinstance(text, str | int | float) or isinstance(text, bool):
+        return Parsed(message="Type your answer before checking.")
+    s = str(text).strip().replace("\u2212", "-")
+    if not s:
+        return Parsed(message="Type your answer before checking.")
+    m = _NUMBER_START.match(s)
+    if not m:
+        return Parsed(message=f"That is not a number. {NUMBER_HINT}")
+    raw, unit = m.group(1), m.group(2).strip()
+    sign = ""
+    if raw[0] in "+-":
+        sign, raw = ("-" if raw[0] == "-" else ""), raw[1:]
+    if "," in raw and "." in raw:
+        if not _GROUPED.match(raw):
+            return Parsed(message="That number mixes commas and points in a way that cannot be read. "
+                                  "Use one decimal point and no thousands separator, for example 1250.5.")
+        raw = raw.replace(",", "")
+    elif raw.count(",") > 1:
+        if not _GROUPED.match(raw):
+            return Parsed(message=f"That is not a number. {NUMBER_HINT}")
+        raw = raw.replace(",", "")
+    elif raw.count(",") == 1:
+        whole, frac = raw.split(",")
+        if len(frac) == 3 and whole not in ("", "0"):
+            return Parsed(message=f"\u201c{raw}\u201d could mean {whole}{frac} or {whole}.{frac}. "
+                                  "Type it without the comma, or with a point for decimals.")
+        raw = raw.replace(",", ".")
+    if not _PLAIN.match(raw):
+        return Parsed(message=f"That is not a number. {NUMBER_HINT}")
+    return Parsed(value=float(sign + raw), unit=unit)
+
+
+def _grade_numeric(item: Numeric, response: Any) -> Result:
+    parsed = parse_number(response)
+    if parsed.value is None:
+        return _invalid(1, parsed.message)
+    ans = item.answer
+    if parsed.unit:
+        accepted = {_unit_key(u) for u in [ans.unit, *ans.unit_aliases] if u}
+        if _unit_key(parsed.unit) not in accepted:
+            if not ans.unit:
+                return _invalid(1, f"Type the number only, without \u201c{parsed.unit}\u201d.")
+            return _invalid(1, f"This answer is asked in {ans.unit}; you typed \u201c{parsed.unit}\u201d. "
+                               f"Type the number in {ans.unit}.")
+    value = parsed.value
+    if not math.isfinite(value):
+        return _invalid(1, f"That is not a number. {NUMBER_HINT}")
+    if abs(value - ans.value) <= ans.tolerance + EPS:
+        return _scored(1, 1, [])
+    marks = [Mark(f"d{i + 1}", False) for i, d in enumerate(item.distractors)
+             if abs(value - d.value) <= ans.tolerance + EPS]
+    return _scored(0, 1, marks[:1])

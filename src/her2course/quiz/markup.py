@@ -1,0 +1,46 @@
+"""Markdown to safe HTML, on the Python side, so the spec the browser receives carries only sanitised markup.
+
+markdown-it-py renders (raw HTML in the source is not passed through), then nh3 (the ammonia sanitiser) keeps
+only a small allow-list of tags and attributes. The front end inserts these strings as HTML; everything a
+learner types is inserted as text only.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+TAGS = {
+    "p", "br", "em", "strong", "b", "i", "code", "pre", "sub", "sup", "ul", "ol", "li", "blockquote",
+    "a", "table", "thead", "tbody", "tr", "th", "td", "span", "abbr",
+}
+ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=1)
+def _md() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+
+
+def _clean(html: str) -> str:
+    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer").strip()
+
+
+def block(text: str) -> str:
+    """Markdown that may hold paragraphs and lists (stems, rationales, explanations)."""
+    return _clean(_md().render(text))
+
+
+def inline(text: str) -> str:
+    """Markdown for one line (option labels, cloze fragments): no paragraph wrapper."""
+    return _clean(_md().renderInline(text))
+
+
+def plain(text: str) -> str:
+    """The text with all markup removed (for labels that must be plain text)."""
+    return html.unescape(nh3.clean(inline(text), tags=set()))

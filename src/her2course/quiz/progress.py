@@ -1,0 +1,176 @@
+"""Progress: every attempt made in a kernel, in a local SQLite database.
+
+The database lives in the user's data directory (``platformdirs``), or wherever ``HER2COURSE_PROGRESS_DB``
+points. It runs in WAL mode and each attempt is one short ``BEGIN IMMEDIATE`` transaction, so two notebooks can
+write at once (the second waits for the lock, up to the busy timeout) and a process killed mid-write leaves the
+database as it was before that transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ENV = "HER2COURSE_PROGRESS_DB"
+BUSY_TIMEOUT_MS = 15000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT    NOT NULL,            -- UTC, ISO 8601
+    chapter   TEXT    NOT NULL,
+    quiz      TEXT    NOT NULL,
+    item      TEXT    NOT NULL,
+    type      TEXT    NOT NULL,
+    event     TEXT    NOT NULL CHECK (event IN ('attempt', 'reveal')),
+    attempt   INTEGER NOT NULL,            -- 1 for the first check of this item in this quiz, 2 after a retry...
+    status    TEXT    NOT NULL,            -- correct | partial | incorrect | invalid | revealed
+    score     INTEGER NOT NULL,
+    max       INTEGER NOT NULL,
+    response  TEXT    NOT NULL             -- the learner's answer as JSON
+);
+CREATE INDEX IF NOT EXISTS attempts_by_item ON attempts (chapter, item, id);
+"""
+
+COLUMNS = ("id", "at", "chapter", "quiz", "item", "type", "event", "attempt", "status", "score", "max", "response")
+
+
+def default_path() -> Path:
+    env = os.environ.get(ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("her2course", appauthor=False)) / "progress.sqlite3"
+
+
+@contextmanager
+def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """A connection in autocommit mode (transactions are explicit), WAL, with a busy timeout."""
+    db = Path(path) if path else default_path()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _retry(lambda: con.execute("PRAGMA journal_mode = WAL"))
+        con.execute("PRAGMA synchronous = NORMAL")
+        _retry(lambda: con.executescript(SCHEMA))
+        yield con
+    finally:
+        con.close()
+
+
+def _retry(fn: Callable[[], Any], attempts: int = 50) -> Any:
+    """Switching to WAL or creating the schema can meet a lock the busy handler does not cover; retry briefly."""
+    for i in range(attempts):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or i == attempts - 1:
+                raise
+            time.sleep(0.05)
+    return None  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Attempt:
+    chapter: str
+    quiz: str
+    item: str
+    type: str
+    event: str
+    attempt: int
+    status: str
+    score: int
+    max: int
+    response: Any
+
+
+def record(entries: list[Attempt], path: Path | None = None) -> None:
+    """Write attempts in one transaction: all of them are stored, or (on any failure or a crash) none."""
+    if not entries:
+        return
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    rows = [(now, a.chapter, a.quiz, a.item, a.type, a.event, a.attempt, a.status, a.score, a.max,
+             json.dumps(a.response, ensure_ascii=False, sort_keys=True)) for a in entries]
+    with connect(path) as con:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.executemany(
+                "INSERT INTO attempts (at, chapter, quiz, item, type, event, attempt, status, score, max, response)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def rows(path: Path | None = None) -> list[dict[str, Any]]:
+    db = Path(path) if path else default_path()
+    if not db.exists():
+        return []
+    with connect(db) as con:
+        cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM attempts ORDER BY id")
+        return [dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class ChapterSummary:
+    chapter: str
+    items: int  # questions answered at least once
+    correct: int  # questions whose latest answer was fully correct
+    score: int  # sum over questions of the latest score
+    max: int
+    attempts: int
+    revealed: int
+    last: str
+
+
+def summary(path: Path | None = None) -> list[ChapterSummary]:
+    """Per chapter: the latest scored answer to each question counts."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    counts: dict[str, dict[str, Any]] = {}
+    for r in rows(path):
+        c = counts.setdefault(r["chapter"], {"attempts": 0, "revealed": set(), "last": ""})
+        c["last"] = max(c["last"], r["at"])
+        if r["event"] == "reveal":
+            c["revealed"].add(r["item"])
+            continue
+        if r["status"] == "invalid":
+            continue
+        c["attempts"] += 1
+        latest[(r["chapter"], r["item"])] = r
+    out = []
+    for chapter in sorted(counts):
+        mine = [r for (ch, _), r in latest.items() if ch == chapter]
+        out.append(ChapterSummary(
+            chapter=chapter,
+            items=len(mine),
+            correct=sum(r["status"] == "correct" for r in mine),
+            score=sum(r["score"] for r in mine),
+            max=sum(r["max"] for r in mine),
+            attempts=counts[chapter]["attempts"],
+            revealed=len(counts[chapter]["revealed"]),
+            last=counts[chapter]["last"],
+        ))
+    return out
+
+
+def export_csv(target: Path, path: Path | None = None) -> int:
+    """Every attempt as one CSV row; return the number of rows written."""
+    data = rows(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(data)
+    return len(data)

@@ -1,0 +1,125 @@
+"""The quiz object: an anywidget in a kernel, with a kernel-free text/html fallback for the static book.
+
+In a kernel the front end (``static/quiz.js``) syncs ``responses`` ({item id: {response, attempts, checked,
+revealed}}); every new attempt is graded here (the authoritative grader) and written to the progress database.
+In the static book the same quiz.js is mounted on the fallback ``<div data-spec=...>`` by ``static/mount.js``,
+with a stand-in model that keeps the responses in localStorage.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from . import progress
+from .bank import Bank
+from .grading import Result, grade
+from .schema import Item
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+PLACEHOLDER = "Run this cell to load the quiz"
+
+
+def spec_json(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
+
+
+def _attr(text: str) -> str:
+    """Escape for a single-quoted attribute (double quotes in the JSON may stay as they are)."""
+    return text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fallback_html(spec: dict[str, Any]) -> str:
+    """The static rendering: a div that mount.js turns into the quiz, with visible text until it does."""
+    n = len(spec["items"])
+    return (
+        f'<div class="her2-quiz" id="her2-quiz-{html.escape(spec["id"])}" '
+        f"data-spec='{_attr(spec_json(spec))}'>"
+        f'<p class="her2-quiz-placeholder"><strong>{html.escape(spec["title"])}</strong> '
+        f"({n} question{'s' if n != 1 else ''}). {PLACEHOLDER}.</p></div>"
+    )
+
+
+def plain_text(spec: dict[str, Any]) -> str:
+    n = len(spec["items"])
+    return f"Quiz '{spec['title']}' ({spec['chapter']}, {n} question{'s' if n != 1 else ''}). {PLACEHOLDER}."
+
+
+class Quiz(anywidget.AnyWidget):
+    """A chapter quiz. Build it with :func:`her2course.quiz.quiz`."""
+
+    _esm = STATIC / "quiz.js"
+    spec = traitlets.Dict().tag(sync=True)
+    responses = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, spec: dict[str, Any], bank: Bank, **kwargs: Any) -> None:
+        self._items: dict[str, Item] = {it.id: it for it in bank.items}
+        self._recorded: dict[str, int] = {}
+        self._revealed: set[str] = set()
+        self.results: dict[str, Result] = {}
+        self.progress_error: str | None = None
+        super().__init__(spec=spec, **kwargs)
+
+    # -- representations: deterministic, and the static fallback next to the widget view
+    def __repr__(self) -> str:
+        return plain_text(self.spec)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle or {}, {})
+        data = dict(data)
+        data["text/plain"] = plain_text(self.spec)
+        data["text/html"] = fallback_html(self.spec)
+        return data, dict(meta)
+
+    def fallback_html(self) -> str:
+        return fallback_html(self.spec)
+
+    # -- answers from the front end
+    @property
+    def score(self) -> tuple[int, int]:
+        """(points, maximum) over the questions checked so far, from the Python grader."""
+        return sum(r.score for r in self.results.values()), sum(r.max for r in self.results.values())
+
+    @traitlets.observe("responses")
+    def _on_responses(self, change: dict[str, Any]) -> None:
+        entries: list[progress.Attempt] = []
+        new = change["new"] or {}
+        for item_id, state in new.items():
+            item = self._items.get(item_id)
+            if item is None or not isinstance(state, dict):
+                continue
+            attempts = state.get("attempts") if isinstance(state.get("attempts"), int) else 0
+            if attempts > self._recorded.get(item_id, 0):
+                self._recorded[item_id] = attempts
+                result = grade(item, state.get("response"))
+                if result.status != "invalid":
+                    self.results[item_id] = result
+                entries.append(progress.Attempt(self.spec["chapter"], self.spec["id"], item_id, item.type,
+                                                "attempt", attempts, result.status, result.score, result.max,
+                                                state.get("response")))
+            elif attempts == 0 and self._recorded.get(item_id):
+                self._recorded[item_id] = 0  # the learner reset the quiz
+                self.results.pop(item_id, None)
+                self._revealed.discard(item_id)
+            if state.get("revealed") and item_id not in self._revealed:
+                self._revealed.add(item_id)
+                entries.append(progress.Attempt(self.spec["chapter"], self.spec["id"], item_id, item.type,
+                                                "reveal", attempts, "revealed", 0, 0, state.get("response")))
+        for item_id in set(self._recorded) - set(new):
+            self._recorded.pop(item_id, None)
+            self.results.pop(item_id, None)
+            self._revealed.discard(item_id)
+        if entries:
+            try:
+                progress.record(entries)
+                self.progress_error = None
+            except Exception as exc:  # never lose the learner's session over a database problem
+                self.progress_error = f"{type(exc).__name__}: {exc}"
+                warnings.warn(f"Could not save quiz progress: {self.progress_error}", stacklevel=2)

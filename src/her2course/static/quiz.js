@@ -1,0 +1,801 @@
+// her2course quiz front end: one self-contained ES module (no imports, CSS inlined) that serves both the live
+// anywidget in Jupyter (export default { render }) and the static book, where mount.js mounts it on every
+// <div class="her2-quiz" data-spec=...> with a localStorage stand-in for the widget model.
+// Grading mirrors src/her2course/quiz/grading.py; both run tests/quiz_vectors.json.
+// Safety: spec fields named html, stem, rationale and explanation hold HTML that Python already sanitised
+// (markdown-it-py + nh3); anything the learner types is only ever set with textContent.
+
+// ------------------------------------------------------------------------------------------------ grading
+
+const NOT_AN_OPTION = "That answer is not one of the options. Choose again.";
+const NUMBER_HINT = "Type a number, for example 5.4 (a comma for the decimal point also works).";
+const EPS = 1e-9;
+const LQ = "\u201c";
+const RQ = "\u201d";
+
+export function maxScore(item) {
+  switch (item.type) {
+    case "sata": return item.options.filter((o) => o.correct).length;
+    case "matrix": return item.rows.length;
+    case "cloze": return item.blanks.length;
+    case "bowtie": return item.groups.reduce((n, g) => n + g.choose, 0);
+    default: return 1;
+  }
+}
+
+const invalid = (max, message) => ({ status: "invalid", score: 0, max, message, marks: [] });
+
+function scored(score, max, marks) {
+  const s = Math.max(0, Math.min(score, max));
+  const status = s === max ? "correct" : s > 0 ? "partial" : "incorrect";
+  return { status, score: s, max, message: "", marks };
+}
+
+const isStrList = (v) => Array.isArray(v) && v.every((x) => typeof x === "string");
+const isMap = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+const mark = (key, correct) => ({ key, correct });
+
+export function parseNumber(text) {
+  if (!(typeof text === "string" || (typeof text === "number" && !Number.isNaN(text)))) {
+    return { value: null, unit: "", message: "Type your answer before checking." };
+  }
+  const s = String(text).trim().replace(/\u2212/g, "-");
+  if (!s) return { value: null, unit: "", message: "Type your answer before checking." };
+  const m = /^([+-]?[0-9.,]*[0-9][0-9.,]*)[ \t]*([\s\S]*)$/.exec(s);
+  if (!m) return { value: null, unit: "", message: `That is not a number. ${NUMBER_HINT}` };
+  let raw = m[1];
+  const unit = m[2].trim();
+  let sign = "";
+  if (raw[0] === "+" || raw[0] === "-") {
+    sign = raw[0] === "-" ? "-" : "";
+    raw = raw.slice(1);
+  }
+  const grouped = /^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$/;
+  const commas = raw.split(",").length - 1;
+  if (raw.includes(",") && raw.includes(".")) {
+    if (!grouped.test(raw)) {
+      return { value: null, unit: "", message: "That number mixes commas and points in a way that cannot be read. " +
+        "Use one decimal point and no thousands separator, for example 1250.5." };
+    }
+    raw = raw.replace(/,/g, "");
+  } else if (commas > 1) {
+    if (!grouped.test(raw)) return { value: null, unit: "", message: `That is not a number. ${NUMBER_HINT}` };
+    raw = raw.replace(/,/g, "");
+  } else if (commas === 1) {
+    const [whole, frac] = raw.split(",");
+    if (frac.length === 3 && whole !== "" && whole !== "0") {
+      return { value: null, unit: "", message: `${LQ}${raw}${RQ} could mean ${whole}${frac} or ${whole}.${frac}. ` +
+        "Type it without the comma, or with a point for decimals." };
+    }
+    raw = raw.replace(",", ".");
+  }
+  if (!/^([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(raw)) {
+    return { value: null, unit: "", message: `That is not a number. ${NUMBER_HINT}` };
+  }
+  return { value: parseFloat(sign + raw), unit, message: "" };
+}
+
+const unitKey = (u) => u.replace(/\s+/g, "").toLowerCase().replace(/[\u00b5\u03bc]/g, "u");
+
+function gradeNumeric(item, response) {
+  const p = parseNumber(response);
+  if (p.value === null) return invalid(1, p.message);
+  const a = item.answer;
+  if (p.unit) {
+    const ok = new Set([a.unit || "", ...(a.unit_aliases || [])].filter(Boolean).map(unitKey));
+    if (!ok.has(unitKey(p.unit))) {
+      if (!a.unit) return invalid(1, `Type the number only, without ${LQ}${p.unit}${RQ}.`);
+      return invalid(1, `This answer is asked in ${a.unit}; you typed ${LQ}${p.unit}${RQ}. Type the number in ${a.unit}.`);
+    }
+  }
+  if (!Number.isFinite(p.value)) return invalid(1, `That is not a number. ${NUMBER_HINT}`);
+  if (Math.abs(p.value - a.value) <= a.tolerance + EPS) return scored(1, 1, []);
+  const marks = [];
+  (item.distractors || []).forEach((d, i) => {
+    if (Math.abs(p.value - d.value) <= a.tolerance + EPS) marks.push(mark(`d${i + 1}`, false));
+  });
+  return scored(0, 1, marks.slice(0, 1));
+}
+
+export function grade(item, response) {
+  const top = maxScore(item);
+  switch (item.type) {
+    case "single": {
+      if (response === null || response === undefined || response === "" ||
+          (Array.isArray(response) && response.length === 0)) return invalid(top, "Choose an answer before checking.");
+      const opt = typeof response === "string" ? item.options.find((o) => o.id === response) : undefined;
+      if (!opt) return invalid(top, NOT_AN_OPTION);
+      return scored(opt.correct ? 1 : 0, top, [mark(opt.id, !!opt.correct)]);
+    }
+    case "sata": {
+      if (response !== null && response !== undefined && !isStrList(response)) return invalid(top, NOT_AN_OPTION);
+      const chosen = new Set(response || []);
+      if (chosen.size === 0) return invalid(top, "Select at least one option before checking.");
+      const ids = new Set(item.options.map((o) => o.id));
+      if ([...chosen].some((c) => !ids.has(c))) return invalid(top, NOT_AN_OPTION);
+      const marks = item.options.filter((o) => chosen.has(o.id)).map((o) => mark(o.id, !!o.correct));
+      return scored(marks.reduce((n, m) => n + (m.correct ? 1 : -1), 0), top, marks);
+    }
+    case "numeric":
+      return gradeNumeric(item, response);
+    case "ordered": {
+      const ids = item.options.map((o) => o.id);
+      if (!isStrList(response) || [...response].sort().join("\u0000") !== [...ids].sort().join("\u0000")) {
+        return invalid(top, "Place every step in the list before checking.");
+      }
+      const marks = response.map((step, i) => mark(step, step === ids[i]));
+      return scored(marks.every((m) => m.correct) ? 1 : 0, top, marks);
+    }
+    case "matrix": {
+      const answers = isMap(response) ? response : {};
+      const cols = new Set(item.columns.map((c) => c.id));
+      const done = item.rows.filter((r) => cols.has(answers[r.id])).length;
+      if (done < item.rows.length) {
+        return invalid(top, `Choose one answer in every row (${done} of ${item.rows.length} done).`);
+      }
+      const marks = item.rows.map((r) => mark(r.id, answers[r.id] === r.answer));
+      return scored(marks.filter((m) => m.correct).length, top, marks);
+    }
+    case "cloze": {
+      const answers = isMap(response) ? response : {};
+      const marks = [];
+      for (const b of item.blanks) {
+        const choice = b.options.find((o) => o.id === answers[b.id]);
+        if (choice) marks.push(mark(choice.id, !!choice.correct));
+      }
+      if (marks.length < item.blanks.length) {
+        return invalid(top, `Choose an option for every blank (${marks.length} of ${item.blanks.length} done).`);
+      }
+      return scored(marks.filter((m) => m.correct).length, top, marks);
+    }
+    case "bowtie": {
+      const answers = isMap(response) ? response : {};
+      const marks = [];
+      for (const g of item.groups) {
+        const picked = new Set(isStrList(answers[g.id]) ? answers[g.id] : []);
+        const valid = new Set(g.options.map((o) => o.id));
+        if ([...picked].some((p) => !valid.has(p))) return invalid(top, NOT_AN_OPTION);
+        if (picked.size !== g.choose) {
+          return invalid(top, `Choose ${g.choose} for ${LQ}${g.label}${RQ} (${picked.size} chosen).`);
+        }
+        for (const o of g.options) if (picked.has(o.id)) marks.push(mark(o.id, !!o.correct));
+      }
+      return scored(marks.filter((m) => m.correct).length, top, marks);
+    }
+    default:
+      throw new TypeError(`unknown item type ${item.type}`);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ styles
+
+const CSS = `
+.h2q{--h2q-fg:#1b1b1b;--h2q-bg:#fff;--h2q-muted:#4a4a4a;--h2q-border:#6e6e6e;--h2q-soft:#f3f4f6;
+--h2q-accent:#0b5cad;--h2q-on-accent:#fff;--h2q-focus:#0b5cad;--h2q-ok:#00694a;--h2q-ok-bg:#e7f5ee;
+--h2q-bad:#a3260b;--h2q-bad-bg:#fcebe6;--h2q-part:#7a4a00;--h2q-part-bg:#fff3dc;--h2q-info:#0b4f94;--h2q-info-bg:#e8f0fa;
+color:var(--h2q-fg);background:var(--h2q-bg);border:1px solid var(--h2q-border);border-radius:8px;
+padding:0.75rem;margin:1rem 0;font-size:1rem;line-height:1.5;max-width:100%;box-sizing:border-box;overflow-wrap:anywhere}
+html[data-theme="dark"] .h2q,body[data-jp-theme-light="false"] .h2q{--h2q-fg:#ececec;--h2q-bg:#1c1f24;
+--h2q-muted:#c0c4cc;--h2q-border:#9aa0a8;--h2q-soft:#2a2e35;--h2q-accent:#8cc4ff;--h2q-on-accent:#0b1a2b;--h2q-focus:#ffd166;
+--h2q-ok:#72dcb2;--h2q-ok-bg:#173a2e;--h2q-bad:#ffa38a;--h2q-bad-bg:#41221a;--h2q-part:#f5c46b;--h2q-part-bg:#3b2f14;
+--h2q-info:#9ccaff;--h2q-info-bg:#1b2b40}
+@media (prefers-color-scheme:dark){html:not([data-theme]) body:not([data-jp-theme-light]) .h2q{--h2q-fg:#ececec;
+--h2q-bg:#1c1f24;--h2q-muted:#c0c4cc;--h2q-border:#9aa0a8;--h2q-soft:#2a2e35;--h2q-accent:#8cc4ff;--h2q-on-accent:#0b1a2b;
+--h2q-focus:#ffd166;--h2q-ok:#72dcb2;--h2q-ok-bg:#173a2e;--h2q-bad:#ffa38a;--h2q-bad-bg:#41221a;--h2q-part:#f5c46b;
+--h2q-part-bg:#3b2f14;--h2q-info:#9ccaff;--h2q-info-bg:#1b2b40}}
+.h2q *{box-sizing:border-box}
+.h2q p{margin:0.4rem 0}
+.h2q a{color:var(--h2q-info)}
+.h2q-top{display:flex;flex-wrap:wrap;gap:0.5rem;align-items:center;justify-content:space-between;margin-bottom:0.5rem}
+.h2q-title{font-weight:700;font-size:1.1rem;margin:0}
+.h2q-score{font-weight:600;margin:0}
+.h2q-note{color:var(--h2q-muted);font-size:0.9rem}
+.h2q-item{border-top:1px solid var(--h2q-border);padding:0.75rem 0;scroll-margin-top:4rem}
+.h2q fieldset{border:0;margin:0;padding:0;min-width:0}
+.h2q legend{padding:0;font-weight:700;display:flex;flex-wrap:wrap;gap:0.25rem 0.75rem}
+.h2q-instr{font-weight:400;color:var(--h2q-muted)}
+.h2q-stem{margin:0.35rem 0 0.5rem}
+.h2q-opt{display:flex;align-items:flex-start;gap:0.5rem;padding:0.3rem 0.4rem;border-radius:6px;flex-wrap:wrap}
+.h2q-opt:hover{background:var(--h2q-soft)}
+.h2q-opt label{flex:1 1 12rem;cursor:pointer}
+.h2q input[type=radio],.h2q input[type=checkbox]{width:1.5rem;height:1.5rem;margin:0;flex:none;accent-color:var(--h2q-accent)}
+.h2q input[type=text],.h2q select{font:inherit;color:var(--h2q-fg);background:var(--h2q-bg);border:2px solid var(--h2q-border);
+border-radius:6px;padding:0.25rem 0.4rem;min-height:2.25rem;max-width:100%}
+.h2q input[type=text]{width:9rem}
+.h2q select{margin:0.15rem 0.1rem}
+.h2q button{font:inherit;font-size:0.95rem;border-radius:6px;border:2px solid var(--h2q-accent);padding:0.3rem 0.8rem;
+min-height:2.25rem;cursor:pointer;background:var(--h2q-bg);color:var(--h2q-fg)}
+.h2q button.h2q-primary{background:var(--h2q-accent);color:var(--h2q-on-accent)}
+.h2q button[hidden]{display:none}
+.h2q :focus-visible{outline:3px solid var(--h2q-focus);outline-offset:2px}
+.h2q [tabindex="-1"]:focus{outline:2px dashed var(--h2q-focus);outline-offset:2px}
+.h2q-actions{display:flex;flex-wrap:wrap;gap:0.5rem;margin-top:0.6rem}
+.h2q-badge{font-size:0.9rem;font-weight:700}
+.h2q-badge:empty{display:none}
+.h2q-ok-t{color:var(--h2q-ok)}.h2q-bad-t{color:var(--h2q-bad)}.h2q-part-t{color:var(--h2q-part)}
+.h2q-feedback:empty{display:none}
+.h2q-feedback{margin-top:0.6rem;padding:0.6rem 0.75rem;border-radius:6px;border-left:6px solid var(--h2q-info);background:var(--h2q-info-bg)}
+.h2q-feedback.h2q-correct{border-left-color:var(--h2q-ok);background:var(--h2q-ok-bg)}
+.h2q-feedback.h2q-incorrect{border-left-color:var(--h2q-bad);background:var(--h2q-bad-bg)}
+.h2q-feedback.h2q-partial{border-left-color:var(--h2q-part);background:var(--h2q-part-bg)}
+.h2q-verdict{font-weight:700;margin:0 0 0.3rem}
+.h2q-feedback ul{margin:0.3rem 0;padding-left:1.2rem}
+.h2q-feedback li{margin:0.3rem 0}
+.h2q-feedback li>p:first-child{margin-top:0}
+.h2q-meta{color:var(--h2q-muted);font-size:0.85rem;margin-top:0.4rem}
+.h2q-row{margin:0.4rem 0;padding:0.35rem 0.5rem;border-radius:6px;background:var(--h2q-soft)}
+.h2q-row legend{font-weight:600;float:left;width:100%}
+.h2q-numrow{display:flex;flex-wrap:wrap;align-items:center;gap:0.5rem;margin:0.3rem 0}
+.h2q-row-opts{display:flex;flex-wrap:wrap;gap:0.25rem 1rem;clear:both}
+.h2q-row-opts .h2q-opt{padding:0.15rem 0.2rem}
+.h2q-row-opts .h2q-opt label{flex:0 1 auto}
+.h2q-cloze{line-height:2.4}
+.h2q-order{list-style:none;padding:0;margin:0.3rem 0}
+.h2q-order li{display:flex;flex-wrap:wrap;align-items:center;gap:0.4rem;border:1px solid var(--h2q-border);border-radius:6px;
+padding:0.35rem 0.5rem;margin:0.3rem 0;background:var(--h2q-soft)}
+.h2q-pos{font-weight:700;min-width:1.5rem}
+.h2q-steptext{flex:1 1 10rem}
+.h2q-order button{padding:0.15rem 0.5rem;min-width:2.75rem}
+.h2q-bowtie{display:grid;grid-template-columns:1fr;gap:0.5rem}
+@media (min-width:700px){.h2q-bowtie{grid-template-columns:1fr 1fr 1fr}}
+.h2q-group{border:1px solid var(--h2q-border)!important;border-radius:6px;padding:0.4rem 0.5rem!important}
+.h2q-group legend{padding:0 0.25rem}
+.h2q-summary{border-top:2px solid var(--h2q-border);margin-top:0.5rem;padding-top:0.6rem}
+.h2q-table-wrap{overflow-x:auto}
+.h2q table{border-collapse:collapse;margin:0.4rem 0;font-size:0.92rem}
+.h2q th,.h2q td{border:1px solid var(--h2q-border);padding:0.25rem 0.5rem;text-align:left;vertical-align:top}
+.h2q caption{text-align:left;font-weight:600;padding:0.2rem 0}
+.h2q-sr{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
+`;
+
+function ensureStyle(doc) {
+  if (!doc || doc.getElementById("her2course-quiz-css")) return;
+  const style = doc.createElement("style");
+  style.id = "her2course-quiz-css";
+  style.textContent = CSS;
+  doc.head.appendChild(style);
+}
+
+// ------------------------------------------------------------------------------------------------ DOM helpers
+
+// el(tag, props, children): props.text sets textContent; props.trustedHtml takes sanitised spec HTML only.
+function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "text") node.textContent = v;
+    else if (k === "trustedHtml") node.innerHTML = v;
+    else if (k === "class") node.className = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "hidden") node.hidden = true;
+    else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of [].concat(children)) if (c) node.append(c);
+  return node;
+}
+
+const ICON = { correct: "\u2714", incorrect: "\u2716", partial: "\u25d0", invalid: "\u2139", revealed: "\u2139" };
+const VERDICT = { correct: "Correct", incorrect: "Not correct", partial: "Partly correct" };
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function badge(node, correct, text) {
+  node.className = `h2q-badge ${correct ? "h2q-ok-t" : "h2q-bad-t"}`;
+  node.textContent = `${correct ? ICON.correct : ICON.incorrect} ${text}`;
+}
+
+// ------------------------------------------------------------------------------------------------ the quiz
+
+function render({ model, el: host }) {
+  const doc = host.ownerDocument || document;
+  ensureStyle(doc);
+  const spec = model.get("spec");
+  const items = spec.items || [];
+  let base = `h2q-${spec.id}`;
+  for (let n = 2; doc.getElementById(base); n += 1) base = `h2q-${spec.id}-${n}`;
+  const uid = (...parts) => [base, ...parts].join("-");
+  const storage = model.get("_storage");
+  let state = {};
+  const views = {};
+
+  const loadState = () => {
+    const r = model.get("responses");
+    state = isMap(r) ? JSON.parse(JSON.stringify(r)) : {};
+  };
+  const save = () => {
+    model.set("responses", JSON.parse(JSON.stringify(state)));
+    model.save_changes();
+  };
+  const st = (id) => (state[id] ||= { response: null, attempts: 0, checked: false, revealed: false });
+
+  const root = el("section", { class: "h2q", "aria-label": `Quiz: ${spec.title}`, id: base });
+  const announcer = el("p", { class: "h2q-sr", role: "status", "aria-live": "polite" });
+  const say = (text) => { announcer.textContent = ""; setTimeout(() => { announcer.textContent = text; }, 30); };
+
+  function build() {
+    root.replaceChildren();
+    loadState();
+    const score = el("p", { class: "h2q-score", id: uid("score"), tabindex: "-1" });
+    const resetBtn = el("button", { type: "button", class: "h2q-reset", text: "Reset my answers" });
+    const confirmBox = el("span", { hidden: true, class: "h2q-confirm" });
+    const yes = el("button", { type: "button", text: "Yes, clear all my answers" });
+    const no = el("button", { type: "button", text: "Cancel" });
+    confirmBox.append(el("span", { class: "h2q-note", text: "Clear every answer in this quiz? " }), yes, " ", no);
+    resetBtn.addEventListener("click", () => { resetBtn.hidden = true; confirmBox.hidden = false; no.focus(); });
+    no.addEventListener("click", () => { confirmBox.hidden = true; resetBtn.hidden = false; resetBtn.focus(); });
+    yes.addEventListener("click", () => {
+      state = {};
+      save();
+      build();
+      say("Your answers were cleared.");
+      const s = root.querySelector(".h2q-score");
+      if (s) s.focus();
+    });
+    const note = storage === "local" ? "Your answers are kept in this browser only."
+      : storage === "memory" ? "This browser does not allow saving: your answers will be lost when you leave the page."
+      : "";
+    root.append(
+      el("div", { class: "h2q-top" }, [el("p", { class: "h2q-title", text: spec.title }), score]),
+      note ? el("p", { class: "h2q-note", text: note }) : null,
+    );
+    for (const item of items) root.append(buildItem(item));
+    const summary = el("div", { class: "h2q-summary", id: uid("summary") });
+    root.append(summary, el("div", { class: "h2q-actions" }, [resetBtn, confirmBox]), announcer);
+    for (const item of items) refresh(item, false);
+    updateScore();
+  }
+
+  // ---- one question
+  function buildItem(item) {
+    const iid = uid(item.id);
+    const s = st(item.id);
+    const v = { item, badges: {}, inputs: [] };
+    views[item.id] = v;
+    const stemId = `${iid}-stem`;
+    const fieldset = el("fieldset", { "aria-describedby": stemId });
+    fieldset.append(
+      el("legend", {}, [
+        el("span", { text: `Question ${item.number} of ${items.length}` }),
+        el("span", { class: "h2q-instr", text: item.instruction }),
+      ]),
+      el("div", { class: "h2q-stem", id: stemId, trustedHtml: item.stem }),
+    );
+    const onChange = () => { st(item.id).response = readResponse(item, v); save(); };
+    v.controls = buildControls(item, v, iid, onChange);
+    fieldset.append(v.controls);
+    v.check = el("button", { type: "button", class: "h2q-primary", text: "Check answer", "aria-describedby": stemId });
+    v.retry = el("button", { type: "button", text: "Try again", hidden: true });
+    v.show = el("button", { type: "button", text: "Show answer" });
+    v.feedback = el("div", { class: "h2q-feedback", id: `${iid}-feedback`, role: "status", "aria-live": "polite",
+      tabindex: "-1" });
+    v.check.addEventListener("click", () => {
+      const cur = st(item.id);
+      cur.response = readResponse(item, v);
+      const result = grade(item, cur.response);
+      if (result.status === "invalid") {
+        showFeedback(v, result, false);
+        save();
+        return;
+      }
+      cur.attempts += 1;
+      cur.checked = true;
+      cur.last = { score: result.score, status: result.status };
+      save();
+      refresh(item, true);
+      updateScore();
+    });
+    v.retry.addEventListener("click", () => {
+      const cur = st(item.id);
+      cur.checked = false;
+      save();
+      refresh(item, false);
+      const first = v.inputs.find((i) => !i.disabled && (i.type !== "radio" || i.checked)) || v.inputs[0];
+      if (first) first.focus();
+    });
+    v.show.addEventListener("click", () => {
+      const cur = st(item.id);
+      cur.revealed = true;
+      cur.response = readResponse(item, v);
+      save();
+      refresh(item, false);
+      updateScore();
+      v.feedback.focus();
+    });
+    const meta = el("p", { class: "h2q-meta", text:
+      `Learning outcome ${item.learning_outcome} \u00b7 Clinical judgment: ${item.cjmm_label} \u00b7 Source: ${item.sources}` });
+    const article = el("div", { class: "h2q-item", id: iid, "data-type": item.type, "data-item": item.id }, [
+      fieldset, el("div", { class: "h2q-actions" }, [v.check, v.retry, v.show]), v.feedback, meta,
+    ]);
+    writeResponse(item, v, s.response);
+    return article;
+  }
+
+  function choiceRow(kind, name, id, opt, onChange, v) {
+    const input = el("input", { type: kind, name, id, value: opt.id, onchange: onChange });
+    const b = el("span", { class: "h2q-badge", id: `${id}-badge` });
+    v.badges[opt.id] = b;
+    v.inputs.push(input);
+    return el("div", { class: "h2q-opt" }, [input, el("label", { for: id, trustedHtml: opt.html }), b]);
+  }
+
+  function buildControls(item, v, iid, onChange) {
+    const box = el("div", { class: `h2q-controls h2q-type-${item.type}` });
+    if (item.type === "single" || item.type === "sata") {
+      const kind = item.type === "single" ? "radio" : "checkbox";
+      for (const o of item.options) box.append(choiceRow(kind, `${iid}-opt`, `${iid}-${o.id}`, o, onChange, v));
+    } else if (item.type === "numeric") {
+      const inId = `${iid}-input`;
+      const hintId = `${iid}-hint`;
+      const input = el("input", { type: "text", id: inId, inputmode: "decimal", autocomplete: "off",
+        spellcheck: "false", "aria-describedby": hintId, oninput: onChange });
+      input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); v.check.click(); } });
+      v.inputs.push(input);
+      const unit = item.answer.unit;
+      v.badges.numeric = el("span", { class: "h2q-badge" });
+      box.append(
+        el("div", { class: "h2q-numrow" }, [
+          el("label", { for: inId, text: "Your answer" }), input,
+          unit ? el("span", { text: unit }) : null, v.badges.numeric,
+        ]),
+        el("p", { class: "h2q-note", id: hintId, text: `${item.answer.rounding}${unit ? ` Answer in ${unit}.` : ""}` }),
+      );
+    } else if (item.type === "ordered") {
+      v.order = [...item.display];
+      v.list = el("ol", { class: "h2q-order", id: `${iid}-list` });
+      box.append(el("p", { class: "h2q-note", text:
+        "Use the Up and Down buttons to move a step; the first step goes at the top." }), v.list);
+      drawOrder(item, v, onChange);
+    } else if (item.type === "matrix") {
+      for (const r of item.rows) {
+        const opts = el("div", { class: "h2q-row-opts" });
+        for (const c of item.columns) {
+          const id = `${iid}-${r.id}-${c.id}`;
+          const input = el("input", { type: "radio", name: `${iid}-${r.id}`, id, value: c.id, onchange: onChange });
+          v.inputs.push(input);
+          opts.append(el("div", { class: "h2q-opt" }, [input, el("label", { for: id, trustedHtml: c.html })]));
+        }
+        v.badges[r.id] = el("span", { class: "h2q-badge" });
+        box.append(el("fieldset", { class: "h2q-row", "data-row": r.id }, [
+          el("legend", { trustedHtml: r.html }), opts, v.badges[r.id]]));
+      }
+    } else if (item.type === "cloze") {
+      const p = el("p", { class: "h2q-cloze" });
+      let n = 0;
+      for (const part of item.parts) {
+        if (part.html !== undefined) { p.append(el("span", { trustedHtml: part.html })); continue; }
+        const blank = item.blanks.find((b) => b.id === part.blank);
+        n += 1;
+        const sel = el("select", { id: `${iid}-${blank.id}`, "aria-label": `Blank ${n} of ${item.blanks.length}`,
+          "data-blank": blank.id, onchange: onChange });
+        sel.append(el("option", { value: "", text: "Choose\u2026" }));
+        for (const o of blank.options) sel.append(el("option", { value: o.id, text: o.label }));
+        v.inputs.push(sel);
+        const b = el("span", { class: "h2q-badge" });
+        for (const o of blank.options) v.badges[o.id] = b;
+        p.append(sel, b);
+      }
+      box.append(p);
+    } else if (item.type === "bowtie") {
+      const grid = el("div", { class: "h2q-bowtie" });
+      for (const g of item.groups) {
+        const kind = g.choose === 1 ? "radio" : "checkbox";
+        const fs = el("fieldset", { class: "h2q-group", "data-group": g.id }, [
+          el("legend", { text: `${g.label} (choose ${g.choose})` })]);
+        for (const o of g.options) fs.append(choiceRow(kind, `${iid}-${g.id}`, `${iid}-${o.id}`, o, onChange, v));
+        grid.append(fs);
+      }
+      box.append(grid);
+    }
+    return box;
+  }
+
+  function drawOrder(item, v, onChange) {
+    const byId = Object.fromEntries(item.options.map((o) => [o.id, o]));
+    v.list.replaceChildren();
+    v.inputs = [];
+    const total = v.order.length;
+    v.order.forEach((sid, i) => {
+      const o = byId[sid];
+      const up = el("button", { type: "button", text: "\u2191 Up", "aria-label": `Move up: ${o.label}`,
+        "data-move": "up", "data-step": sid });
+      const down = el("button", { type: "button", text: "\u2193 Down", "aria-label": `Move down: ${o.label}`,
+        "data-move": "down", "data-step": sid });
+      if (i === 0) up.disabled = true;
+      if (i === total - 1) down.disabled = true;
+      const move = (delta, which) => {
+        const j = i + delta;
+        [v.order[i], v.order[j]] = [v.order[j], v.order[i]];
+        drawOrder(item, v, onChange);
+        onChange();
+        say(`${o.label}: moved to position ${j + 1} of ${total}.`);
+        const again = v.list.querySelector(`button[data-step="${cssEscape(sid)}"][data-move="${which}"]`);
+        const other = v.list.querySelector(`button[data-step="${cssEscape(sid)}"][data-move="${which === "up" ? "down" : "up"}"]`);
+        (again && !again.disabled ? again : other).focus();
+      };
+      up.addEventListener("click", () => move(-1, "up"));
+      down.addEventListener("click", () => move(1, "down"));
+      v.badges[sid] = el("span", { class: "h2q-badge" });
+      v.inputs.push(up, down);
+      v.list.append(el("li", { "data-step": sid }, [
+        el("span", { class: "h2q-pos", text: `${i + 1}.` }), el("span", { class: "h2q-steptext", trustedHtml: o.html }),
+        up, down, v.badges[sid]]));
+    });
+  }
+
+  function readResponse(item, v) {
+    const box = v.controls;
+    switch (item.type) {
+      case "single": { const c = box.querySelector("input:checked"); return c ? c.value : null; }
+      case "sata": return [...box.querySelectorAll("input:checked")].map((i) => i.value);
+      case "numeric": return box.querySelector("input").value;
+      case "ordered": return [...v.order];
+      case "matrix": {
+        const out = {};
+        for (const r of item.rows) {
+          const c = box.querySelector(`fieldset[data-row="${cssEscape(r.id)}"] input:checked`);
+          if (c) out[r.id] = c.value;
+        }
+        return out;
+      }
+      case "cloze": {
+        const out = {};
+        for (const s of box.querySelectorAll("select")) if (s.value) out[s.dataset.blank] = s.value;
+        return out;
+      }
+      case "bowtie": {
+        const out = {};
+        for (const g of item.groups) {
+          out[g.id] = [...box.querySelectorAll(`fieldset[data-group="${cssEscape(g.id)}"] input:checked`)].map((i) => i.value);
+        }
+        return out;
+      }
+      default: return null;
+    }
+  }
+
+  function writeResponse(item, v, r) {
+    if (r === null || r === undefined) return;
+    const box = v.controls;
+    const checkIds = (ids) => { for (const i of box.querySelectorAll("input")) i.checked = ids.includes(i.value); };
+    if (item.type === "single" && typeof r === "string") checkIds([r]);
+    else if (item.type === "sata" && isStrList(r)) checkIds(r);
+    else if (item.type === "numeric") box.querySelector("input").value = typeof r === "string" ? r : String(r);
+    else if (item.type === "ordered" && isStrList(r) && r.length === v.order.length &&
+             r.every((x) => v.order.includes(x))) {
+      v.order = [...r];
+      drawOrder(item, v, () => { st(item.id).response = readResponse(item, v); save(); });
+    } else if (item.type === "matrix" && isMap(r)) {
+      for (const row of item.rows) {
+        for (const i of box.querySelectorAll(`fieldset[data-row="${cssEscape(row.id)}"] input`)) i.checked = i.value === r[row.id];
+      }
+    } else if (item.type === "cloze" && isMap(r)) {
+      for (const s of box.querySelectorAll("select")) s.value = r[s.dataset.blank] || "";
+    } else if (item.type === "bowtie" && isMap(r)) {
+      for (const g of item.groups) {
+        const ids = isStrList(r[g.id]) ? r[g.id] : [];
+        for (const i of box.querySelectorAll(`fieldset[data-group="${cssEscape(g.id)}"] input`)) i.checked = ids.includes(i.value);
+      }
+    }
+  }
+
+  // ---- feedback
+  function refresh(item, focusRetry) {
+    const v = views[item.id];
+    const s = st(item.id);
+    const locked = s.checked || s.revealed;
+    for (const i of v.inputs) i.disabled = locked;
+    if (item.type === "ordered" && !locked) {
+      const first = v.list.querySelector('button[data-move="up"]');
+      const last = [...v.list.querySelectorAll('button[data-move="down"]')].pop();
+      if (first) first.disabled = true;
+      if (last) last.disabled = true;
+    }
+    for (const b of new Set(Object.values(v.badges))) { b.textContent = ""; b.className = "h2q-badge"; }
+    v.check.hidden = locked;
+    v.retry.hidden = !s.checked || s.revealed;
+    v.show.hidden = s.revealed;
+    if (s.revealed) {
+      showAnswer(item, v);
+    } else if (s.checked) {
+      const result = grade(item, s.response);
+      showFeedback(v, result, true);
+      if (focusRetry) v.retry.focus();
+    } else {
+      v.feedback.replaceChildren();
+      v.feedback.className = "h2q-feedback";
+    }
+  }
+
+  function rationaleLi(correct, labelHtml, prefix, rationaleHtml) {
+    const li = el("li");
+    const head = el("p");
+    head.append(el("span", { class: correct ? "h2q-ok-t" : "h2q-bad-t",
+      text: `${correct ? ICON.correct : ICON.incorrect} ${prefix} ` }));
+    if (labelHtml) head.append(el("span", { trustedHtml: labelHtml }));
+    li.append(head, el("div", { trustedHtml: rationaleHtml }));
+    return li;
+  }
+
+  function showFeedback(v, result, withMarks) {
+    const { item } = v;
+    const fb = v.feedback;
+    fb.replaceChildren();
+    if (result.status === "invalid") {
+      fb.className = "h2q-feedback";
+      fb.append(el("p", { class: "h2q-verdict", text: `${ICON.invalid} ${result.message}` }));
+      return;
+    }
+    fb.className = `h2q-feedback h2q-${result.status}`;
+    const cls = { correct: "h2q-ok-t", incorrect: "h2q-bad-t", partial: "h2q-part-t" }[result.status];
+    fb.append(el("p", { class: `h2q-verdict ${cls}`,
+      text: `${ICON[result.status]} ${VERDICT[result.status]}: ${result.score} of ${plural(result.max, "point")}.` }));
+    if (!withMarks) return;
+    const list = el("ul");
+    const byMark = Object.fromEntries(result.marks.map((m) => [m.key, m.correct]));
+    const options = allOptions(item);
+    if (item.type === "numeric") {
+      const s = st(item.id);
+      fb.append(el("p", { text: `Your answer: ${String(s.response).trim()}` }));
+      badge(v.badges.numeric, result.status === "correct", result.status === "correct" ? "Correct" : "Not correct");
+      if (result.status === "correct") fb.append(el("div", { trustedHtml: item.rationale }));
+      for (const m of result.marks) {
+        const d = item.distractors[Number(m.key.slice(1)) - 1];
+        if (d) list.append(rationaleLi(false, "", "A common slip:", d.rationale));
+      }
+    } else if (item.type === "matrix") {
+      for (const r of item.rows) {
+        const ok = byMark[r.id];
+        badge(v.badges[r.id], ok, ok ? "Correct" : "Not correct");
+        list.append(rationaleLi(ok, r.html, ok ? "Correct:" : "Not correct:", r.rationale));
+      }
+    } else if (item.type === "ordered") {
+      result.marks.forEach((m, i) => {
+        badge(v.badges[m.key], m.correct, m.correct ? "Right place" : "Wrong place");
+        list.append(rationaleLi(m.correct, options[m.key].html,
+          `Position ${i + 1}${m.correct ? " (right place):" : " (wrong place):"}`, options[m.key].rationale));
+      });
+    } else {
+      for (const m of result.marks) {
+        const o = options[m.key];
+        if (!o) continue;
+        badge(v.badges[m.key], m.correct, m.correct ? "Correct choice" : "Incorrect choice");
+        list.append(rationaleLi(m.correct, o.html, m.correct ? "You chose (correct):" : "You chose (incorrect):", o.rationale));
+      }
+      if (item.type === "sata" && result.status !== "correct") {
+        const missed = item.options.filter((o) => o.correct && !(o.id in byMark)).length;
+        if (missed) fb.append(el("p", { text: `You have not selected ${plural(missed, "correct option")} yet.` }));
+      }
+    }
+    if (list.children.length) fb.append(list);
+    if (result.status === "correct") {
+      fb.append(el("div", { class: "h2q-explain", trustedHtml: item.explanation }));
+    } else {
+      fb.append(el("p", { text: "Read the rationales, then choose Try again or Show answer." }));
+    }
+  }
+
+  function allOptions(item) {
+    const out = {};
+    const add = (opts) => { for (const o of opts || []) out[o.id] = o; };
+    add(item.options);
+    for (const b of item.blanks || []) add(b.options);
+    for (const g of item.groups || []) add(g.options);
+    return out;
+  }
+
+  function showAnswer(item, v) {
+    const fb = v.feedback;
+    fb.replaceChildren();
+    fb.className = "h2q-feedback";
+    fb.append(el("p", { class: "h2q-verdict", text: `${ICON.revealed} Answer shown.` }));
+    const list = el("ul");
+    if (item.type === "single" || item.type === "sata") {
+      for (const o of item.options) {
+        if (o.correct) badge(v.badges[o.id], true, "Correct answer");
+        list.append(rationaleLi(o.correct, o.html, o.correct ? "Correct answer:" : "Not correct:", o.rationale));
+      }
+    } else if (item.type === "numeric") {
+      const a = item.answer;
+      fb.append(el("p", { text: `Answer: ${a.value}${a.unit ? ` ${a.unit}` : ""}. ${a.rounding}` }),
+        el("div", { trustedHtml: item.rationale }));
+    } else if (item.type === "ordered") {
+      item.options.forEach((o, i) => list.append(rationaleLi(true, o.html, `Step ${i + 1}:`, o.rationale)));
+    } else if (item.type === "matrix") {
+      const cols = Object.fromEntries(item.columns.map((c) => [c.id, c]));
+      for (const r of item.rows) {
+        const li = rationaleLi(true, r.html, "", r.rationale);
+        li.firstChild.append(el("span", { text: ` \u2192 ${cols[r.answer].label}` }));
+        list.append(li);
+      }
+    } else if (item.type === "cloze") {
+      item.blanks.forEach((b, i) => {
+        const o = b.options.find((x) => x.correct);
+        badge(v.badges[o.id], true, `Answer: ${o.label}`);
+        list.append(rationaleLi(true, o.html, `Blank ${i + 1}:`, o.rationale));
+      });
+    } else if (item.type === "bowtie") {
+      for (const g of item.groups) {
+        for (const o of g.options.filter((x) => x.correct)) {
+          badge(v.badges[o.id], true, "Correct answer");
+          list.append(rationaleLi(true, o.html, `${g.label}:`, o.rationale));
+        }
+      }
+    }
+    if (list.children.length) fb.append(list);
+    fb.append(el("div", { class: "h2q-explain", trustedHtml: item.explanation }));
+  }
+
+  // ---- score and summary
+  function resultFor(item) {
+    const s = state[item.id];
+    if (!s) return null;
+    if (s.last && typeof s.last.score === "number") return { score: s.last.score, max: item.max };
+    if (s.revealed) return { score: 0, max: item.max };
+    return null;
+  }
+
+  function updateScore() {
+    let got = 0;
+    let answered = 0;
+    const total = items.reduce((n, it) => n + it.max, 0);
+    const byLo = {};
+    const byStep = {};
+    const review = [];
+    for (const item of items) {
+      const r = resultFor(item);
+      const lo = (byLo[item.learning_outcome] ||= { got: 0, max: 0, done: 0, n: 0 });
+      const step = (byStep[item.cjmm_label] ||= { got: 0, max: 0, done: 0, n: 0 });
+      lo.max += item.max; step.max += item.max; lo.n += 1; step.n += 1;
+      if (r) {
+        answered += 1; got += r.score;
+        lo.got += r.score; step.got += r.score; lo.done += 1; step.done += 1;
+        if (r.score < r.max) review.push(item);
+      }
+    }
+    const scoreEl = root.querySelector(".h2q-score");
+    if (scoreEl) scoreEl.textContent = `Score: ${got} of ${plural(total, "point")} \u00b7 ${answered} of ${items.length} questions answered`;
+    const box = root.querySelector(".h2q-summary");
+    if (!box) return;
+    box.replaceChildren(el("p", { class: "h2q-title", text: "Summary" }));
+    if (answered < items.length) {
+      box.append(el("p", { text: `${answered} of ${items.length} questions answered so far. ` +
+        "The summary by learning outcome fills in as you go." }));
+    } else {
+      const pct = total ? Math.round((100 * got) / total) : 0;
+      box.append(el("p", { text: `All ${items.length} questions answered: ${got} of ${plural(total, "point")} (${pct}%).` }));
+    }
+    const table = (caption, first, rows) => {
+      const t = el("table", {}, [el("caption", { text: caption })]);
+      t.append(el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: first }),
+        el("th", { scope: "col", text: "Answered" }), el("th", { scope: "col", text: "Points" })])]));
+      const body = el("tbody");
+      for (const [name, r] of rows) {
+        body.append(el("tr", {}, [el("th", { scope: "row", text: name }), el("td", { text: `${r.done} of ${r.n}` }),
+          el("td", { text: `${r.got} of ${r.max}` })]));
+      }
+      t.append(body);
+      return el("div", { class: "h2q-table-wrap" }, [t]);
+    };
+    const outcomes = spec.outcomes || {};
+    box.append(table("By learning outcome", "Outcome", Object.entries(byLo).map(([k, r]) => [outcomes[k] ? `${k}: ${outcomes[k]}` : k, r])));
+    box.append(table("By clinical judgment step", "Step", Object.entries(byStep)));
+    if (review.length) {
+      const ul = el("ul");
+      for (const it of review) {
+        ul.append(el("li", {}, [el("a", { href: `#${uid(it.id)}`, text: `Question ${it.number}` })]));
+      }
+      box.append(el("p", { text: "Worth another look:" }), ul);
+    }
+  }
+
+  build();
+  host.replaceChildren(root);
+  const onExternal = () => { build(); };
+  if (typeof model.on === "function") model.on("change:spec", onExternal);
+  return () => { if (typeof model.off === "function") model.off("change:spec", onExternal); };
+}
+
+function cssEscape(s) {
+  return globalThis.CSS && globalThis.CSS.escape ? globalThis.CSS.escape(s) : String(s).replace(/["\\]/g, "\\$&");
+}
+
+export default { render };

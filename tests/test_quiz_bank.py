@@ -1,0 +1,209 @@
+"""Question banks: the schema rejects each kind of error with file, item id and field; the chapter 1 bank is sound."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from her2course import check
+from her2course.paths import Layout
+from her2course.quiz.bank import load_bank, parse_bank, validate
+from her2course.quiz.schema import CJMM_STEPS
+
+ROOT = Path(__file__).resolve().parents[1]
+VECTORS = json.loads((ROOT / "tests" / "quiz_vectors.json").read_text(encoding="utf-8"))
+BIB = ROOT / "book" / "references.bib"
+
+
+def bank_dict(items: list[dict]) -> dict:
+    return {"chapter": "zz-bank", "title": "T", "learning_outcomes": VECTORS["learning_outcomes"], "items": items}
+
+
+def good_items() -> list[dict]:
+    return copy.deepcopy(VECTORS["bank"])
+
+
+def write_layout(tmp_path: Path, items: list[dict]) -> Layout:
+    data = tmp_path / "data"
+    (data / "questions").mkdir(parents=True)
+    (data / "questions" / "zz-bank.yaml").write_text(yaml.safe_dump(bank_dict(items), sort_keys=False))
+    return Layout(data_dir=data, bib=BIB)
+
+
+def problems_for(tmp_path: Path, items: list[dict]) -> list[tuple[str | None, str | None, str]]:
+    _, problems = validate(write_layout(tmp_path, items))
+    for p in problems:
+        assert Path(p.file).name == "zz-bank.yaml"
+    return [(p.item, p.field, p.message) for p in problems]
+
+
+def test_test_bank_is_valid(tmp_path):
+    items, problems = validate(write_layout(tmp_path, good_items()))
+    assert problems == []
+    assert {i.type for i in items} == {"single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie"}
+
+
+def test_single_with_two_correct_is_rejected(tmp_path):
+    items = good_items()
+    items[0]["options"][0]["correct"] = True
+    [(item, field, msg)] = problems_for(tmp_path, items)
+    assert (item, field) == ("t-single", "options")
+    assert "exactly one correct option, found 2" in msg
+
+
+def test_sata_with_none_correct_is_rejected(tmp_path):
+    items = good_items()
+    for o in items[1]["options"]:
+        o["correct"] = False
+    [(item, field, msg)] = problems_for(tmp_path, items)
+    assert (item, field) == ("t-sata", "options")
+    assert "at least one correct option" in msg
+
+
+@pytest.mark.parametrize(("index", "path", "field"), [
+    (0, ("options", 2), "options[2].rationale"),
+    (1, ("options", 0), "options[0].rationale"),
+    (4, ("options", 1), "options[1].rationale"),
+    (5, ("rows", 0), "rows[0].rationale"),
+    (6, ("blanks", 1, "options", 0), "blanks[1].options[0].rationale"),
+    (7, ("groups", 2, "options", 3), "groups[2].options[3].rationale"),
+])
+def test_an_option_without_rationale_is_rejected(tmp_path, index, path, field):
+    items = good_items()
+    target = items[index]
+    for step in path:
+        target = target[step]
+    del target["rationale"]
+    [(item, got_field, msg)] = problems_for(tmp_path, items)
+    assert (item, got_field) == (items[index]["id"], field)
+    assert msg == "required field is missing"
+
+
+def test_unknown_reference_key_is_rejected(tmp_path):
+    items = good_items()
+    items[2]["reference"] = ["wolff2018", "nosuchkey1999"]
+    [(item, field, msg)] = problems_for(tmp_path, items)
+    assert (item, field) == ("t-numeric", "reference")
+    assert "nosuchkey1999" in msg
+
+
+def test_duplicate_id_is_rejected(tmp_path):
+    items = good_items()
+    items[3]["id"] = "t-single"
+    found = problems_for(tmp_path, items)
+    assert ("t-single", "id", "duplicate id (also item #1)") in found
+
+
+def test_bad_type_is_rejected(tmp_path):
+    items = good_items()
+    items[0]["type"] = "essay"
+    [(item, field, msg)] = problems_for(tmp_path, items)
+    assert (item, field) == ("t-single", "type")
+    assert "'essay' is not a question type" in msg and "bowtie" in msg
+
+
+@pytest.mark.parametrize(("mutate", "field", "needle"), [
+    (lambda it: it[0].update(cjmm_step="guess"), "cjmm_step", "recognize_cues"),
+    (lambda it: it[0].update(learning_outcome="LO9.9"), "learning_outcome", "LO9.9"),
+    (lambda it: it[0].update(difficulty="trivial"), "difficulty", "easy"),
+    (lambda it: it[0].update(colour="red"), "colour", "unknown field"),
+    (lambda it: it[0].pop("explanation"), "explanation", "missing"),
+    (lambda it: it[5]["rows"][0].update(answer="maybe"), "rows", "not a column id"),
+    (lambda it: it[6].update(text="No blanks here."), "blanks", "must appear exactly once"),
+    (lambda it: it[6]["blanks"][0]["options"][1].update(correct=True), "blanks[0].options", "exactly one correct"),
+    (lambda it: it[7]["groups"][0]["options"][1].update(correct=True), "groups[0]", "exactly 2 correct"),
+    (lambda it: it[2]["answer"].pop("rounding"), "answer.rounding", "missing"),
+])
+def test_other_errors_name_the_field(tmp_path, mutate, field, needle):
+    items = good_items()
+    mutate(items)
+    found = problems_for(tmp_path, items)
+    assert any(f == field and needle in m for _, f, m in found), found
+
+
+def test_every_problem_in_a_file_is_reported_at_once(tmp_path):
+    items = good_items()
+    items[0]["options"][0]["correct"] = True
+    items[1]["type"] = "nope"
+    items[2]["reference"] = ["missing-key"]
+    assert len(problems_for(tmp_path, items)) == 3
+
+
+def test_ids_must_be_unique_across_banks(tmp_path):
+    layout = write_layout(tmp_path, good_items())
+    other = bank_dict(good_items()[:1])
+    other["chapter"] = "zz-other"
+    (layout.data_dir / "questions" / "zz-other.yaml").write_text(yaml.safe_dump(other))
+    _, problems = validate(layout)
+    assert [(Path(p.file).name, p.item, p.field) for p in problems] == [("zz-other.yaml", "t-single", "id")]
+
+
+def test_yaml_syntax_error_names_the_file(tmp_path):
+    layout = write_layout(tmp_path, good_items())
+    (layout.data_dir / "questions" / "zz-bank.yaml").write_text("items: [\n  - id: x\n  bad")
+    _, problems = validate(layout)
+    assert problems and "invalid YAML" in problems[0].message
+
+
+def test_check_command_reports_file_item_and_field(tmp_path):
+    """`her2course check --root` on a copy of the course with a broken bank: exit 1, precise messages."""
+    root = tmp_path / "course"
+    shutil.copytree(ROOT / "src" / "her2course" / "data", root / "src" / "her2course" / "data")
+    (root / "book").mkdir()
+    shutil.copy(BIB, root / "book" / "references.bib")
+    for pending in sorted((ROOT / "book" / "_pending").glob("*.bib")):  # not merged yet: keep the copy self-consistent
+        with (root / "book" / "references.bib").open("a", encoding="utf-8") as fh:
+            fh.write("\n" + pending.read_text(encoding="utf-8"))
+    items = good_items()
+    items[0]["options"][0]["correct"] = True  # single with two correct
+    for o in items[1]["options"]:
+        o["correct"] = False  # sata with none
+    del items[4]["options"][0]["rationale"]  # option without rationale
+    items[2]["reference"] = ["nosuchkey1999"]
+    items[3]["id"] = "t-single"  # duplicate id
+    items[5]["type"] = "essay"
+    (root / "src" / "her2course" / "data" / "questions" / "zz-bank.yaml").write_text(
+        yaml.safe_dump(bank_dict(items), sort_keys=False))
+    run = subprocess.run([sys.executable, "-m", "her2course.cli", "check", "--root", str(root)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stdout + run.stderr
+    err = run.stderr
+    bank = str(root / "src" / "her2course" / "data" / "questions" / "zz-bank.yaml")
+    for item, field in [("t-single", "options"), ("t-sata", "options"), ("t-ordered", "options[0].rationale"),
+                        ("t-numeric", "reference"), ("t-single", "id"), ("t-matrix", "type")]:
+        assert f"{bank}: item '{item}': field '{field}'" in err, (item, field, err)
+
+
+def test_questions_are_registered_with_check():
+    assert "questions" in check.VALIDATORS
+
+
+def test_parse_bank_rejects_a_non_mapping():
+    bank, problems = parse_bank(Path("x.yaml"), ["not", "a", "bank"])
+    assert bank is None and "expected a mapping" in problems[0].message
+
+
+# ------------------------------------------------------------------------------------- the chapter 1 bank
+
+def test_chapter_one_bank_meets_the_brief():
+    bank = load_bank("01-her2-biology")
+    assert len(bank.items) >= 15
+    types = Counter(i.type for i in bank.items)
+    assert len(types) >= 5 and {"matrix", "bowtie"} <= set(types)
+    assert {i.cjmm_step for i in bank.items} == set(CJMM_STEPS)
+    assert {i.learning_outcome for i in bank.items} == {f"LO1.{n}" for n in range(1, 7)}
+    assert set(bank.learning_outcomes) == {f"LO1.{n}" for n in range(1, 7)}
+
+
+def test_all_banks_pass_check_against_the_bibliography():
+    """Every reference key must be in book/references.bib (chapter 1 cites keys from book/_pending/ch01.bib)."""
+    _, problems = validate(Layout(data_dir=ROOT / "src" / "her2course" / "data", bib=BIB))
+    assert problems == [], "\n".join(map(str, problems))
