@@ -159,9 +159,6 @@ def test_check_command_reports_file_item_and_field(tmp_path):
     shutil.copytree(ROOT / "src" / "her2course" / "data", root / "src" / "her2course" / "data")
     (root / "book").mkdir()
     shutil.copy(BIB, root / "book" / "references.bib")
-    for pending in sorted((ROOT / "book" / "_pending").glob("*.bib")):  # not merged yet: keep the copy self-consistent
-        with (root / "book" / "references.bib").open("a", encoding="utf-8") as fh:
-            fh.write("\n" + pending.read_text(encoding="utf-8"))
     items = good_items()
     items[0]["options"][0]["correct"] = True  # single with two correct
     for o in items[1]["options"]:
@@ -204,6 +201,6 @@ def test_chapter_one_bank_meets_the_brief():
 
 
 def test_all_banks_pass_check_against_the_bibliography():
-    """Every reference key must be in book/references.bib (chapter 1 cites keys from book/_pending/ch01.bib)."""
+    """Every reference key must be in book/references.bib ."""
     _, problems = validate(Layout(data_dir=ROOT / "src" / "her2course" / "data", bib=BIB))
     assert problems == [], "\n".join(map(str, problems))

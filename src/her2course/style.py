@@ -27,6 +27,6 @@ RC = {
     "ytick.color": INK,
     "figure.facecolor": "white",
     "axes.facecolor": "white",
-    "svg.fonttype": "path",  # glyphs as paths: identical rendering everywhere, no font needed by the reader
+    "svg.fonttype": "none",  # text stays text: a fraction of the bytes, selectable, and read by the browser's font
     "svg.hashsalt": "her2course",  # stable element ids, so re-running a chapter gives the same SVG
 }
