@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import textwrap
 from functools import lru_cache
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -78,7 +79,7 @@ def validate_timeline(layout: Layout) -> tuple[list[Event], list[Problem]]:
         bib = load_bibliography(layout.bib)
     except DataError as exc:
         return items, problems + exc.problems
-    for before, after in zip(items, items[1:], strict=False):
+    for before, after in pairwise(items):
         same_year_months = before.year == after.year and len(before.date) == len(after.date) == 7
         if after.year < before.year or (same_year_months and after.date < before.date):
             problems.append(Problem(path, after.label, "date", f"{after.date} is listed after {before.date}: "
