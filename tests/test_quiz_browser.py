@@ -65,11 +65,28 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def quiz_url(tmp_path_factory):
-    """A page laid out like the book (chapter page one level below _static/) served over http on 127.0.0.1."""
+def _serve(directory: Path):
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module", params=["test-page", pytest.param("built-book", marks=pytest.mark.book)])
+def quiz_url(request, tmp_path_factory):
+    """The quiz served over http on 127.0.0.1: a test page laid out like the book (every item type), and the
+    built book's chapter 1 page (make test builds the book before the tests)."""
     if os.environ.get("HER2COURSE_QUIZ_URL"):
         yield os.environ["HER2COURSE_QUIZ_URL"]
+        return
+    if request.param == "built-book":
+        built = ROOT / "_build" / "html"
+        if not (built / "notebooks" / "01-her2-biology.html").is_file():
+            pytest.fail("the book is not built: run 'make book' (make test builds it before the tests)")
+        server = _serve(built)
+        yield f"http://127.0.0.1:{server.server_address[1]}/notebooks/01-her2-biology.html"
+        server.shutdown()
+        server.server_close()
         return
     from her2course.quiz import quiz
 
@@ -85,10 +102,7 @@ def quiz_url(tmp_path_factory):
         '<link rel="icon" href="data:,">'
         '<script type="module" src="../_static/mount.js?v=test"></script></head>'
         f"<body><main><h1>Quiz test page</h1>{fallback}</main></body></html>", encoding="utf-8")
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = _serve(site)
     yield f"http://127.0.0.1:{server.server_address[1]}/chapter/index.html"
     server.shutdown()
     server.server_close()
