@@ -133,7 +133,7 @@ def test_figure_has_generated_alt_text():
     fig = lvef_figure([("2026-01-05", 62), ("2026-04-06", 44), ("2026-05-04", 52)])
     assert "Baseline 62%" in fig.alt and "16-point fall (46%)" in fig.alt and "lowest 44%" in fig.alt
     html = fig.to_html()
-    assert html.startswith('<figure class="her2-figure"') and "data:image/svg+xml;base64," in html
+    assert html.startswith('<figure class="her2-figure"') and "data:image/svg+xml," in html
     assert "For learning only" in fig.caption
     assert fig.svg() == lvef_figure([("2026-01-05", 62), ("2026-04-06", 44), ("2026-05-04", 52)]).svg()
 

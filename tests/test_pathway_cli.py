@@ -27,6 +27,10 @@ def run(*args: str) -> subprocess.CompletedProcess:
         (["--drug", "trastuzumab", "--alteration", "HER3-ligand"], True, True),
         (["--drug", "tucatinib", "--alteration", "PIK3CA-mutation", "--alteration", "HER2-amplification"], True, True),
         ([], False, False),
+        (["--drug", "trastuzumab", "--drug", "pertuzumab", "--alteration", "HER2-amplification",
+          "--alteration", "MET-amplification"], True, True),
+        (["--drug", "lapatinib", "--alteration", "met amplification"], True, True),
+        (["--alteration", "IGF1R-activation"], True, True),
     ],
 )
 def test_json(args, prolif, surv):
@@ -60,3 +64,17 @@ def test_writes_png_and_svg(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert svg.read_bytes().lstrip().startswith(b"<?xml") and b"<svg" in svg.read_bytes()
     assert "Proliferation: ON" in proc.stdout
+
+
+def test_bypass_alteration_text_output():
+    proc = run("--drug", "trastuzumab", "--drug", "pertuzumab", "--alteration", "HER2 amplification",
+               "--alteration", "MET-amplification")
+    assert proc.returncode == 0, proc.stderr
+    assert "MET → RAS → RAF → MEK → ERK → proliferation" in proc.stdout
+    assert "Proliferation: ON; survival: ON" in proc.stdout
+
+
+def test_unknown_alteration_lists_the_bypass_names():
+    proc = run("--alteration", "ALK fusion")
+    assert proc.returncode == 2
+    assert "MET-amplification" in proc.stderr and "IGF1R-activation" in proc.stderr

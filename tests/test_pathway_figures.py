@@ -29,6 +29,10 @@ FIGURES = {
     "domains": lambda: figures.domains_figure(),
     "adc-tdxd": lambda: figures.adc_figure("T-DXd"),
     "adc-tdm1": lambda: figures.adc_figure("T-DM1"),
+    "scenario-tp-bypass": lambda: figures.bypass_figure(),
+    "scenario-lapatinib-met": lambda: figures.scenario_figure(["lapatinib"], ["MET-amplification"]),
+    "adc-resistance-tdxd": lambda: figures.adc_resistance_figure("T-DXd"),
+    "adc-resistance-tdm1": lambda: figures.adc_resistance_figure("T-DM1"),
 }
 
 
@@ -80,3 +84,51 @@ def test_svg_is_deterministic_and_white():
 def test_adc_figure_refuses_a_non_adc():
     with pytest.raises(ValueError, match="not an antibody-drug conjugate"):
         figures.adc_figure("trastuzumab")
+
+
+def test_bypass_figure_alt_and_caption_come_from_the_model():
+    fig = figures.bypass_figure()
+    assert "trastuzumab and pertuzumab" in fig.alt and "MET amplification" in fig.alt
+    assert "IGF-1R" in fig.alt and "MET" in fig.alt and "Proliferation ON, survival ON" in fig.alt
+    assert "domain IV" in fig.alt
+    assert "MET → RAS" in fig.caption or "IGF-1R → RAS" in fig.caption
+    assert fig.name == "pathway-bypass"
+
+
+def test_long_scenario_title_wraps_and_short_ones_do_not():
+    from her2course.pathway import simulate
+
+    short = figures.scenario_title(simulate(["trastuzumab"], ["HER2-amplification", "p95HER2"]))
+    assert short == "Drug: trastuzumab\nCell: HER2 amplification + p95HER2"
+    long = figures.scenario_title(simulate(["trastuzumab", "pertuzumab"],
+                                           ["HER2-amplification", "IGF-1R", "MET-amplification"]))
+    assert all(len(line) <= figures.TITLE_CHARS + 2 for line in long.split("\n"))
+    assert long.count("\n") == 2
+
+
+def test_bypass_receptors_are_drawn_only_with_their_alteration():
+    plain = figures.network_figure().svg()
+    assert b"IGF-" not in plain and b">MET<" not in plain
+    assert b"MET" not in figures.scenario_figure(["trastuzumab"], ["HER2-amplification"]).svg()
+    assert b"MET" in figures.scenario_figure(["trastuzumab"], ["MET-amplification"]).svg()
+
+
+@pytest.mark.parametrize(("drug", "expected"), [
+    ("T-DXd", ["Low or lost HER2", "Slow internalisation", "Faulty lysosomal processing", "Payload pumped out",
+               "DNA-repair changes", "Needs HER2 cells nearby", "DXd"]),
+    ("T-DM1", ["Low or lost HER2", "Slow internalisation", "Faulty lysosomal processing", "Payload pumped out",
+               "ABCC1", "No bystander effect", "DM1"]),
+])
+def test_adc_resistance_figure_text_comes_from_the_data(drug, expected):
+    fig = figures.adc_resistance_figure(drug)
+    for text in expected:
+        assert text in fig.alt, text
+    assert "1. Bind" in fig.alt and "5. Bystander" in fig.alt and "crossed ring" in fig.alt
+    points = figures.adc_resistance_points(drug)
+    assert points and all(p["references"] for p in points)
+    assert [p["label"] for p in points] == [p for p in expected if p in {q["label"] for q in points}]
+
+
+def test_adc_resistance_figure_refuses_a_non_adc():
+    with pytest.raises(ValueError, match="not an antibody-drug conjugate"):
+        figures.adc_resistance_figure("lapatinib")

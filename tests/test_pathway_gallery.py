@@ -56,6 +56,34 @@ def test_default_gallery_covers_the_textbook_table():
         assert text in html
     size = g.size_report()
     assert size["gzip_bytes"] < 80_000, size
+    assert size["bytes"] < 500_000, size  # 36 scenarios; about 730 KB before styles became shared classes
+
+
+def test_a_chapter_gallery_of_twelve_scenarios_stays_under_250_kb():
+    sets = dict(drug_sets=[[], ["trastuzumab", "pertuzumab"], ["tucatinib"], ["T-DXd"]],
+                alteration_sets=[["HER2 amplification"], ["HER2 amplification", "p95HER2"],
+                                 ["HER2 amplification", "MET amplification"]])
+    g = gallery_mod.gallery("twelve", **sets)
+    size = g.size_report()
+    assert size["scenarios"] == 12 and size["bytes"] < 200_000, size
+    inline = gallery_mod.gallery("twelve", css_classes=False, **sets)
+    assert inline.size_report()["bytes"] > size["bytes"]
+    html, plain = g.to_html(), inline.to_html()
+    # shared classes: no inline style on SVG shapes, and the rules are scoped to this gallery
+    assert not re.search(r"<(path|text)[^>]* style=", html)
+    assert "#pg-twelve .s0{" in html and "#pg-twelve svg *{" in html
+    assert re.search(r"<path[^>]* style=", plain) and "#pg-twelve .s0{" not in plain
+    for cls in set(re.findall(r'class="(s\d+)"', html)):
+        assert f"#pg-twelve .{cls}{{" in html, cls
+
+
+def test_bypass_gallery_explains_the_route():
+    g = gallery_mod.gallery("bypass", drug_sets=[["trastuzumab", "pertuzumab"], ["lapatinib"]],
+                            alteration_sets=[["HER2 amplification", "MET amplification"], ["IGF-1R"]])
+    html = g.to_html()
+    assert "MET keeps feeding RAS and PI3K beside HER2" in html
+    assert "IGF-1R keeps feeding RAS and PI3K beside HER2" in html
+    assert html.count("Proliferation signal: <strong>ON</strong>") == 4
 
 
 def test_no_external_requests_no_script(small):

@@ -61,6 +61,17 @@ SCENARIOS = [
     (["neratinib"], ["ERBB2-exon20ins"], ON, ON, ["HER2-mut"], []),
     (["tucatinib"], ["ERBB2-exon20ins"], ON, ON, ["HER2-mut"], []),
     (["trastuzumab"], ["ERBB2-exon20ins"], ON, ON, ["HER2-mut"], []),
+    # bypass receptors outside the HER family: no HER2 drug reaches them, both arms stay on
+    (["trastuzumab", "pertuzumab"], ["HER2-amplification", "MET-amplification"], ON, ON,
+     ["MET", "RAS", "ERK", "PI3K", "AKT"], ["HER2", "HER2:HER2", "HER2:HER3"]),
+    (["trastuzumab", "pertuzumab"], ["HER2-amplification", "IGF1R-activation"], ON, ON,
+     ["IGF-1R", "RAS", "ERK", "PI3K", "AKT"], ["HER2", "HER2:HER2", "HER2:HER3"]),
+    (["lapatinib"], ["MET-amplification"], ON, ON, ["MET", "ERK", "AKT"], ["HER2"]),
+    (["lapatinib"], ["HER2-amplification", "MET-amplification"], ON, ON, ["MET", "ERK", "AKT"], ["HER2:HER2"]),
+    ([], ["MET-amplification"], ON, ON, ["MET", "RAS", "PI3K", "ERK", "AKT"], ["HER2", "IGF-1R"]),
+    ([], ["IGF1R-activation"], ON, ON, ["IGF-1R", "ERK", "AKT"], ["MET"]),
+    (["tucatinib", "trastuzumab"], ["HER2-amplification", "IGF1R-activation"], ON, ON, ["IGF-1R"], ["HER2"]),
+    (["trastuzumab"], ["HER2-amplification"], OFF, OFF, [], ["MET", "IGF-1R"]),  # absent without the alteration
     # a resting cell
     ([], [], OFF, OFF, ["PTEN"], ["HER2", "AKT", "ERK"]),
 ]
@@ -103,6 +114,46 @@ def test_adc_payload_is_a_separate_cytotoxic_effect(drug, alterations, target, k
         assert "no target" in text
 
 
+@pytest.mark.parametrize(("alteration", "node"), [("MET-amplification", "MET"), ("IGF1R-activation", "IGF-1R")])
+def test_bypass_explanation_names_the_route_that_keeps_signalling(alteration, node):
+    r = simulate(["trastuzumab", "pertuzumab"], ["HER2-amplification", alteration])
+    text = r.to_dict()["explanation"]
+    assert f"Proliferation stays ON through {node} → RAS → RAF → MEK → ERK" in text
+    assert f"Survival stays ON through {node} → PI3K → PIP3 → AKT" in text
+    assert f"{node} keeps feeding RAS and PI3K beside HER2" in text and "outside the HER family" in text
+    assert not [b for b in r.blocks if b.target in ("RAS", "PI3K")]  # nothing blocks the bypass routes
+    text = simulate(["lapatinib"], [alteration]).to_dict()["explanation"]
+    assert "no HER2 kinase inhibitor blocks its kinase" in text
+
+
+def test_bypass_alterations_leave_adc_killing_to_her2_level():
+    (c,) = simulate(["T-DM1"], ["HER2-amplification", "MET-amplification"]).cytotoxic
+    assert c.kills_cell
+    (c,) = simulate(["T-DM1"], ["MET-amplification"]).cytotoxic  # normal HER2: too little for T-DM1
+    assert not c.kills_cell
+
+
+def test_adc_resistance_points_cover_every_step_for_tdxd_and_tdm1():
+    m = model()
+    for drug in ("trastuzumab-deruxtecan", "trastuzumab-emtansine"):
+        steps = [p.step for p in m.resistance_points(drug)]
+        assert set(steps) == {s.id for s in m.adc_steps}, drug
+        assert steps == sorted(steps, key=[s.id for s in m.adc_steps].index)
+    labels = {p.label for p in m.resistance_points("trastuzumab-deruxtecan")}
+    assert {"Low or lost HER2", "Payload pumped out", "DNA-repair changes"} <= labels
+    assert any("ABCC1" in p.text for p in m.resistance_points("trastuzumab-emtansine"))
+
+
+def test_adc_resistance_structure_is_checked(tmp_path):
+    src = (Path(__file__).parents[1] / "src/her2course/data/pathway.yaml").read_text(encoding="utf-8")
+    bad = src.replace("  - step: internalise\n", "  - step: swallow\n", 1)
+    bad = bad.replace("    drugs: [trastuzumab-emtansine]\n", "    drugs: [trastuzumab]\n", 1)
+    with pytest.raises(DataError) as exc:
+        load(_write(tmp_path, bad))
+    text = str(exc.value)
+    assert "unknown ADC step 'swallow'" in text and "'trastuzumab' is not an ADC" in text
+
+
 def test_adc_with_pik3ca_kills_although_signals_stay_on():
     r = simulate(["T-DXd"], ["HER2 amplification", "PIK3CA"])
     assert r.outcomes["survival"] and r.cytotoxic[0].kills_cell
@@ -133,7 +184,10 @@ def test_drug_names_are_case_insensitive_and_accept_brands(name, expected):
     ("name", "expected"),
     [("p95HER2", "p95HER2"), ("P95-her2", "p95HER2"), ("her2 amplification", "HER2-amplification"),
      ("PIK3CA", "PIK3CA-mutation"), ("pten loss", "PTEN-loss"), ("heregulin", "HER3-ligand"),
-     ("exon 20 insertion", "ERBB2-exon20ins"), ("ERBB2 kinase-domain mutation", "ERBB2-exon20ins")],
+     ("exon 20 insertion", "ERBB2-exon20ins"), ("ERBB2 kinase-domain mutation", "ERBB2-exon20ins"),
+     ("MET amplification", "MET-amplification"), ("met-amplification", "MET-amplification"),
+     ("c-MET", "MET-amplification"), ("IGF-1R", "IGF1R-activation"),
+     ("IGF-1R signalling (ligand or receptor excess)", "IGF1R-activation")],
 )
 def test_alteration_names(name, expected):
     assert model().alteration(name).id == expected

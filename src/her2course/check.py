@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import drugs, glossary, practice, testing
+from . import care, drugs, glossary, practice, testing
 from .clinical import rules as clinical_rules
 from .errors import Problem
 from .paths import Layout
@@ -22,8 +22,11 @@ VALIDATORS: dict[str, Validator] = {
     "questions": quiz_bank.validate,
     "pathway": pathway_model.validate,
     "clinical_rules": clinical_rules.validate,
+    "cases": __import__("her2course.cases.loader", fromlist=["validate"]).validate,
     "timeline": practice.validate_timeline,
     "routing": practice.validate_routing,
+    "monitoring": care.validate_monitoring,
+    "diary": care.validate_diary,
 }
 
 

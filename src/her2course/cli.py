@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .exports import cli as exports_cli
 from .paths import checkout_layout
 from .pathway import cli as pathway_cli
 from .quiz import cli as quiz_cli
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Other commands register themselves here (one line each).
     pathway_cli.register(sub)
     quiz_cli.register(sub)
+    exports_cli.register(sub)  # quiz list/build, results export/collect
     return parser
 
 

@@ -112,7 +112,7 @@ class Regimen(Strict):
 class Indication(Strict):
     text: str = Field(min_length=10)
     year: int = Field(ge=1998, le=2030)
-    approval: Literal["regular", "accelerated", "not FDA-approved"]
+    approval: Literal["regular", "accelerated", "not FDA-approved", "unconfirmed"]
     trials: list[str] = []
     references: list[str] = Field(min_length=1)
 
@@ -375,9 +375,9 @@ def prototype_table(name: str) -> Table:
         parts = [f"females: {d.contraception.females}" if d.contraception.females else "",
                  f"males: {d.contraception.males}" if d.contraception.males else ""]
         rows.append(["Contraception", "; ".join(p for p in parts if p)])
+    kinds = {"accelerated": ", accelerated", "unconfirmed": ", type of approval not confirmed"}
     rows.append(["Approved uses (first US approval)",
-                 " ".join(f"{i.text} ({i.year}{', accelerated' if i.approval == 'accelerated' else ''})."
-                          for i in d.indications)])
+                 " ".join(f"{i.text} ({i.year}{kinds.get(i.approval, '')})." for i in d.indications)])
     if d.key_trials:
         rows.append(["Key trials", ", ".join(d.key_trials)])
     keys = ([d.label.reference] if d.label else []) + d.references

@@ -23,7 +23,10 @@ class CourseGlossary(Glossary):
 
     def run(self):
         from . import glossary
+        from .paths import package_layout
 
+        # re-read the glossary page whenever the data file changes (Sphinx cannot see it otherwise)
+        self.env.note_dependency(str(package_layout().data_dir / "glossary.yaml"))
         self.options = {"sorted": True}
         self.content = StringList(glossary.myst_lines(), source="her2course/data/glossary.yaml")
         return super().run()

@@ -7,6 +7,8 @@ From a chapter::
     figures.family_figure(); figures.domains_figure(); figures.network_figure()
     figures.scenario_figure(["trastuzumab"], ["HER2 amplification", "p95HER2"])
     figures.adc_figure("T-DXd")
+    figures.bypass_figure()                          # IGF-1R and MET beside HER2, under trastuzumab + pertuzumab
+    figures.adc_resistance_figure("T-DXd")           # where the ADC path can fail, step by step
     gallery.gallery("resistance")
     explorer.explorer()
     simulate(["lapatinib"], ["p95HER2"]).outcomes

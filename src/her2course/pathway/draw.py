@@ -10,6 +10,7 @@ routes are dashed.
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 
 import matplotlib
@@ -18,6 +19,7 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch
+from matplotlib.path import Path
 
 from ..style import INK, OKABE_ITO, RC
 from .engine import Result
@@ -26,14 +28,16 @@ from .model import Model, model
 OI = OKABE_ITO
 GREY = "#6b6b6b"  # OFF outlines and text: 5.3:1 on white
 FILL = {  # light tints of the Okabe-Ito colours, so dark text stays readable on them
-    "ligand": "#F7DDA4", "receptor": "#F7DDA4", "dimer": "#F7DDA4", "variant": "#F4C7A3",
+    "ligand": "#F7DDA4", "receptor": "#F7DDA4", "dimer": "#F7DDA4", "variant": "#F4C7A3", "bypass": "#F4C7A3",
     "mapk": "#C4E5F8", "pi3k": "#B3E3D3", "suppressor": "#EDCBDD", "outcome": "#F7F1A8",
 }
 EDGE_COL = {"ligand": "#9A6A00", "receptor": "#9A6A00", "dimer": "#9A6A00", "variant": OI["vermillion"],
+            "bypass": OI["vermillion"],
             "mapk": OI["blue"], "pi3k": "#00704F", "suppressor": "#A34D80", "outcome": "#7A7000"}
 BLOCK = OI["blue"]
 ALT = OI["vermillion"]
 W, H = 1.8, 0.95  # node box in data units
+BYPASS_W = 1.0  # receptors outside the HER family share the slot right of HER4, so they are narrower
 WIDTH_IN = 4.4
 ROMAN = {"ECD-II": "II", "ECD-IV": "IV"}
 
@@ -51,7 +55,8 @@ def _fig(width_units: float, height_units: float, *, width_in: float = WIDTH_IN)
 
 
 def _size(m: Model, nid: str) -> tuple[float, float]:
-    return (2.9, 1.05) if m.nodes[nid].kind == "outcome" else (W, H)
+    kind = m.nodes[nid].kind
+    return (2.9, 1.05) if kind == "outcome" else (BYPASS_W, H) if kind == "bypass" else (W, H)
 
 
 def _box(ax, m: Model, nid: str, state: str, *, y_shift: float = 0.0):
@@ -76,7 +81,7 @@ def _box(ax, m: Model, nid: str, state: str, *, y_shift: float = 0.0):
             text = f"{text}\n{'ON' if state == 'on' else 'OFF'}"
         patch = Ellipse((x, y), w, h, lw=style["lw"], ls=style["ls"], ec=style["ec"], fc=style["fc"], zorder=3)
     else:
-        rounding = 0.32 if kind in ("receptor", "dimer", "variant", "ligand") else 0.08
+        rounding = 0.32 if kind in ("receptor", "dimer", "variant", "ligand", "bypass") else 0.08
         patch = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle=f"round,pad=0,rounding_size={rounding}",
                                lw=style["lw"], ls=style["ls"], ec=style["ec"], fc=style["fc"], zorder=3)
     if style["hatch"]:
@@ -85,7 +90,7 @@ def _box(ax, m: Model, nid: str, state: str, *, y_shift: float = 0.0):
             ax.add_patch(patch)
     else:
         ax.add_patch(patch)
-    size = 10 if kind == "ligand" else 11
+    size = 10 if kind in ("ligand", "bypass") else 11
     t = ax.text(x, y, text, ha="center", va="center", fontsize=size, color=style["tc"],
                 fontweight=style["weight"], zorder=5, linespacing=1.05)
     if state == "blocked":
@@ -124,9 +129,13 @@ def _block_marker(ax, src, dst, *, target_h, label):
 
 
 def network(result: Result | None = None, *, title: str | None = None, legend: bool = True) -> MplFigure:
-    """The signalling network. Without a result: the plain map of every route. With one: the scenario's ON/OFF
-    states, the drugs' blocks and the alterations' routes overlaid."""
+    """The signalling network. Without a result: the plain map of every HER-family route. With one: the
+    scenario's ON/OFF states, the drugs' blocks and the alterations' routes overlaid. Receptors outside the HER
+    family (bypass) are drawn only when an alteration adds them, so the plain map and other scenarios stay as
+    they were."""
     m = result.model if result else model()
+    present = set(result.present) if result else {n for n in m.nodes if m.nodes[n].kind != "bypass"}
+    with_bypass = any(m.nodes[n].kind == "bypass" for n in present)
     lines = title.count("\n") + 1 if title else 0
     top = 13.0 + 0.75 * lines
     bottom = -3.4 if legend else 0.0
@@ -140,15 +149,17 @@ def network(result: Result | None = None, *, title: str | None = None, legend: b
     # the membrane
     ax.add_patch(FancyBboxPatch((-0.1, 10.05), 10.2, 0.7, boxstyle="square,pad=0", fc="#EEEEEE", ec="none",
                                 zorder=0))
-    ax.text(10.05, 10.4, "cell\nmembrane", ha="right", va="center", fontsize=8.5, color=GREY, zorder=1)
-    ax.text(10.05, 7.6, "inside\nthe cell", ha="right", va="center", fontsize=8.5, color=GREY, zorder=1)
+    if not with_bypass:  # the bypass receptors and their routes use this margin
+        ax.text(10.05, 10.4, "cell\nmembrane", ha="right", va="center", fontsize=8.5, color=GREY, zorder=1)
+        ax.text(10.05, 7.6, "inside\nthe cell", ha="right", va="center", fontsize=8.5, color=GREY, zorder=1)
 
-    present = set(result.present) if result else set(m.nodes)
     removed = {n for a in result.alterations for n in a.removes} if result else set()
     blocked_nodes = {b.target for b in result.blocks if b.kind == "kinase"} if result else set()
     patches = {}
     for nid, node in m.nodes.items():
         if result is None:
+            if nid not in present:
+                continue
             state = "ghost" if not node.present else "plain"
         elif nid in removed:
             state = "lost"
@@ -174,6 +185,9 @@ def network(result: Result | None = None, *, title: str | None = None, legend: b
         if e.source not in patches or e.target not in patches:
             continue
         a, b = m.nodes[e.source].pos, m.nodes[e.target].pos
+        if m.nodes[e.source].kind == "bypass":
+            _bypass_route(ax, m, e.source, e.target, live=(e.source, e.target) in live)
+            continue
         if e.effect == "dampens":
             on = result is None or (result.on.get(e.source) and e.source not in removed)
             _arrow(ax, a, b, pa=patches[e.source], pb=patches[e.target], style="-[", color=EDGE_COL["suppressor"],
@@ -188,6 +202,7 @@ def network(result: Result | None = None, *, title: str | None = None, legend: b
                    scale=8)
     if result is not None:
         # alteration routes and tags
+        tagged: set = set()
         for alt in result.alterations:
             anchor = m.nodes[alt.anchor]
             ax_, ay_ = anchor.pos
@@ -199,6 +214,14 @@ def network(result: Result | None = None, *, title: str | None = None, legend: b
                        pb=patches[drive.target], color=ALT, lw=3.0 if is_live else 1.6, ls=(0, (4, 2)), z=2.6,
                        scale=13)
             w, h = _size(m, alt.anchor)
+            if anchor.kind == "bypass":
+                # one tag over the bypass receptors (they sit side by side in a narrow slot)
+                xs = [m.nodes[n].pos[0] for n in patches if m.nodes[n].kind == "bypass"]
+                key = ("bypass-tag", alt.tag)
+                if key not in tagged:
+                    tagged.add(key)
+                    _tag(ax, min(sum(xs) / len(xs), 10.1 - 0.13 * len(alt.tag)), ay_ + h / 2 + 0.12, alt.tag)
+                continue
             _tag(ax, min(ax_ + w / 2 - 0.1, 10.1 - 0.13 * len(alt.tag)), ay_ + h / 2 + 0.12, alt.tag)
         # antibody blocks: a bar on each blocked route, labelled with the domain
         seen = set()
@@ -212,6 +235,36 @@ def network(result: Result | None = None, *, title: str | None = None, legend: b
     if legend:
         _legend(ax, plain=result is None)
     return fig
+
+
+def _bypass_route(ax, m: Model, source: str, target: str, *, live: bool):
+    """A receptor outside the HER family sits right of HER4, so a straight arrow to RAS or PI3K would cross the
+    HER2 units. Its routes run down its own trunk: into PI3K from the right, and along a corridor between the
+    units and RAS/PI3K into RAS from above. The outer receptor turns lower and higher so the routes cross once.
+    (The trunks pass the slot of mutant HER2; a cell with both an exon 20 insertion and a bypass receptor draws
+    them behind its box.)"""
+    bypass = sorted((n for n in m.nodes.values() if n.kind == "bypass"), key=lambda n: n.pos[0])
+    k = [n.id for n in bypass].index(source)
+    x, y = m.nodes[source].pos
+    top = y - H / 2 - 0.05
+    tx, ty = m.nodes[target].pos
+    if live:
+        style = dict(color=INK, lw=2.2, ls="-", scale=11)
+    else:
+        style = dict(color="#9a9a9a", lw=1.0, ls=(0, (2, 2)), scale=8)
+    if m.nodes[target].kind == "pi3k":
+        turn = ty + 0.2 - 0.4 * k  # inner 7.0, outer 6.6 for PI3K at 6.8
+        verts = [(x, top), (x, turn), (tx + W / 2 + 0.06, turn)]
+    else:
+        corridor = ty + 0.85 + 0.2 * k  # between the unit row and RAS
+        entry = tx + 0.65 - 0.25 * k
+        verts = [(x, corridor), (entry, corridor), (entry, ty + H / 2 + 0.06)]
+        ax.add_patch(Circle((x, corridor), 0.07, fc=style["color"], ec="none", zorder=2.6))
+        if not any(e.source == source and m.nodes[e.target].kind == "pi3k" for e in m.edges):
+            verts.insert(0, (x, top))
+    path = Path(verts, [Path.MOVETO] + [Path.LINETO] * (len(verts) - 1))
+    ax.add_patch(FancyArrowPatch(path=path, arrowstyle="-|>", mutation_scale=style["scale"], color=style["color"],
+                                 lw=style["lw"], ls=style["ls"], zorder=2.5, capstyle="butt", joinstyle="miter"))
 
 
 def _legend(ax, *, plain: bool):
@@ -427,3 +480,80 @@ def adc(drug_id: str = "trastuzumab-deruxtecan", m: Model | None = None) -> MplF
     ax.set_ylim(min(y, 0), 14.4)
     return fig
 
+
+
+# ---- where the ADC path can fail -------------------------------------------------------------------------------
+
+_RES_WRAP = 44  # characters per line of 10 pt text in the text column (about 8 data units wide)
+_LINE = 0.37  # one 10 pt line (linespacing 1.15) in data units at 4.4 inches for 10 units
+
+
+def adc_step_text(d, step) -> str:
+    """The step's plain-language text for one ADC (the kill and bystander steps depend on the payload)."""
+    if step.id == "kill":
+        return f"The payload, {d.adc.payload}, is {d.adc.payload_action}; the cell dies."
+    if step.id == "bystander" and not d.adc.bystander:
+        return "No bystander effect: the payload stays in the cell that took it up."
+    return step.text
+
+
+def _cross(ax, x, y, r=0.22, z=6):
+    """The resistance marker: a vermillion ring with a cross (shape, not only colour, says 'fails here')."""
+    ax.add_patch(Circle((x, y), r, fc="white", ec=ALT, lw=2.2, zorder=z))
+    k = r * 0.55
+    for sx in (-1, 1):
+        ax.plot([x - k, x + k], [y - sx * k, y + sx * k], color=ALT, lw=2.0, zorder=z + 1, solid_capstyle="round")
+
+
+def adc_resistance(drug_id: str = "trastuzumab-deruxtecan", m: Model | None = None) -> MplFigure:
+    """The ADC path as numbered steps down a solid blue line; each resistance point from the model hangs off its
+    step on a dashed vermillion branch ending in a crossed ring."""
+    m = m or model()
+    d = m.drugs[drug_id]
+    assert d.adc is not None, f"{drug_id} is not an ADC"
+    points = m.resistance_points(drug_id)
+    x_spine, x_text, x_mark, x_res = 0.55, 1.1, 1.45, 1.85
+    # lay out top-down first (y measured downwards from 0), then draw in a figure of the right height
+    rows: list[tuple] = []
+    y = 1.75  # below the two-line title
+    for i, st in enumerate(m.adc_steps, 1):
+        body = textwrap.fill(adc_step_text(d, st), _RES_WRAP + 4)
+        rows.append(("step", i, st.label, body, y))
+        y += 0.5 + _LINE * (body.count("\n") + 1) + 0.25
+        for p in (p for p in points if p.step == st.id):
+            text = textwrap.fill(" ".join(p.text.split()), _RES_WRAP)
+            rows.append(("point", i, p.label, text, y))
+            y += 0.45 + _LINE * (text.count("\n") + 1) + 0.3
+        y += 0.2
+    legend_top = y + 0.1
+    height = legend_top + 1.9
+    fig, ax = _fig(10.0, height)
+    ax.set_ylim(-height, 0)  # draw with y = -distance from the top
+
+    ax.text(5.0, -0.15, f"Where {d.label} can fail:\nresistance at each step", ha="center", va="top",
+            fontsize=11.5, fontweight="bold", color=INK, linespacing=1.15)
+    steps_y = [-r[4] - 0.2 for r in rows if r[0] == "step"]
+    for a, b in itertools.pairwise(steps_y):
+        _arrow(ax, (x_spine, a - 0.32), (x_spine, b + 0.32), color=BLOCK, lw=2.6, z=3, scale=13)
+    for kind, i, label, text, top in rows:
+        yy = -top
+        if kind == "step":
+            _number(ax, x_spine, yy - 0.2, i)
+            ax.text(x_text, yy - 0.2, label, ha="left", va="center", fontsize=11.5, fontweight="bold", color=INK)
+            ax.text(x_text, yy - 0.55, text, ha="left", va="top", fontsize=10, color=INK, linespacing=1.15)
+        else:
+            ax.plot([x_spine, x_mark - 0.22], [yy - 0.2, yy - 0.2], color=ALT, lw=1.8, ls=(0, (3, 2)), zorder=2)
+            _cross(ax, x_mark, yy - 0.2)
+            ax.text(x_res, yy - 0.2, label, ha="left", va="center", fontsize=10.5, fontweight="bold", color=INK,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="#FBE3D1", ec="none"))
+            ax.text(x_res, yy - 0.55, text, ha="left", va="top", fontsize=10, color=INK, linespacing=1.15)
+    # key
+    y0 = -legend_top
+    ax.plot([0.1, 9.9], [y0, y0], color="#DDDDDD", lw=1)
+    _arrow(ax, (0.25, y0 - 0.6), (1.05, y0 - 0.6), color=BLOCK, lw=2.6, scale=13)
+    ax.text(1.3, y0 - 0.6, "the ADC's path, step by step", ha="left", va="center", fontsize=10, color=INK)
+    ax.plot([0.25, 0.85], [y0 - 1.3, y0 - 1.3], color=ALT, lw=1.8, ls=(0, (3, 2)))
+    _cross(ax, 1.07, y0 - 1.3)
+    ax.text(1.45, y0 - 1.3, "resistance point: where the step can fail", ha="left", va="center", fontsize=10,
+            color=INK)
+    return fig

@@ -176,6 +176,12 @@ def _escapes(result: Result, live_sources: set[str]) -> list[str]:
         node = m.nodes[nid]
         if node.kind == "variant" and node.escape and any(d.antibody_sites for d in result.drugs):
             out.append(_sentence(f"{node_text(m, nid)} escapes the antibodies: {node.escape}"))
+        if node.kind == "bypass":
+            # a receptor beside the HER family: no HER2 drug reaches it, whatever its class
+            feeds = _join([node_text(m, e.target) for e in m.edges if e.source == nid])
+            out.append(_sentence(f"{node_text(m, nid)} keeps feeding {feeds} beside HER2, so blocking HER2 does "
+                                 f"not switch it off: {node.escape}"))
+            continue
         if node.kinases and tkis:
             for d in tkis:
                 missing = [k for k in node.kinases if k not in d.kinase_targets]

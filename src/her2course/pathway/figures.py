@@ -8,6 +8,10 @@ From a chapter::
     figures.network_figure()
     figures.scenario_figure(["trastuzumab"], ["HER2 amplification", "p95HER2"])
     figures.adc_figure("T-DXd")
+    figures.bypass_figure()                        # IGF-1R and MET keep both arms on under trastuzumab + pertuzumab
+    figures.scenario_figure(["trastuzumab", "pertuzumab"], ["HER2 amplification", "MET amplification"])
+    figures.adc_resistance_figure("T-DXd")         # or "T-DM1"
+    figures.adc_resistance_points("T-DXd")         # the same points as data, with reference keys
 """
 
 from __future__ import annotations
@@ -20,11 +24,25 @@ from .engine import Result, simulate
 from .explain import _join, explain, node_text
 from .model import Model, model
 
+TITLE_CHARS = 44  # a title line longer than this no longer fits the diagram's width at 11.5 pt
+
+
+def _title_lines(head: str, parts: list[str]) -> str:
+    """'Cell: a + b + c', broken after a ' +' when a line would be too wide for the diagram."""
+    lines = [f"{head}: {parts[0]}"]
+    for part in parts[1:]:
+        if len(lines[-1]) + 3 + len(part) > TITLE_CHARS:
+            lines[-1] += " +"
+            lines.append(part)
+        else:
+            lines[-1] += f" + {part}"
+    return "\n".join(lines)
+
 
 def scenario_title(result: Result) -> str:
-    drugs = " + ".join(d.label for d in result.drugs) or "none"
-    cell = " + ".join(a.name.split(" (")[0] for a in result.alterations) or "no alteration"
-    return f"Drug: {drugs}\nCell: {cell}"
+    drugs = [d.label for d in result.drugs] or ["none"]
+    cell = [a.name.split(" (")[0] for a in result.alterations] or ["no alteration"]
+    return f"{_title_lines('Drug', drugs)}\n{_title_lines('Cell', cell)}"
 
 
 def scenario_alt(result: Result) -> str:
@@ -64,11 +82,20 @@ def network_alt(m: Model) -> str:
 
 
 def network_figure() -> Figure:
-    """The plain signalling network: every route the model knows."""
+    """The plain signalling network: every HER-family route. Receptors outside the HER family (IGF-1R, MET)
+    appear only in scenarios with the alteration that switches them on (see :func:`bypass_figure`)."""
     m = model()
     return Figure(draw.network(None, title="The HER2 signalling network"), alt=network_alt(m),
                   caption="The HER2 signalling network: HER receptor pairs at the membrane switch on the RAS-MAPK "
                   "arm (proliferation) and the PI3K-AKT-mTOR arm (survival and growth).", name="pathway-network")
+
+
+def bypass_figure(drugs: Iterable[str] = ("trastuzumab", "pertuzumab"),
+                  alterations: Iterable[str] = ("HER2-amplification", "IGF1R-activation", "MET-amplification"),
+                  *, name: str = "pathway-bypass") -> Figure:
+    """Bypass signalling: HER2 blocked, while receptors outside the HER family (IGF-1R, MET) keep both arms on.
+    The same drawing as :func:`scenario_figure`, with defaults for the chapter's bypass section."""
+    return scenario_figure(drugs, alterations, name=name)
 
 
 def scenario_figure(drugs: Iterable[str] = (), alterations: Iterable[str] = (), *, name: str | None = None) -> Figure:
@@ -121,3 +148,46 @@ def adc_figure(drug: str = "trastuzumab-deruxtecan") -> Figure:
     caption = (f"{d.label}: the antibody delivers a cytotoxic payload ({d.adc.payload}). This killing is a separate "
                "effect from any signalling block.")
     return Figure(draw.adc(d.id, m), alt=alt, caption=caption, name=f"adc-{d.id}")
+
+
+def adc_resistance_points(drug: str = "trastuzumab-deruxtecan") -> list[dict]:
+    """The resistance points drawn by :func:`adc_resistance_figure`, as data (step, label, text, references),
+    so a chapter can cite exactly what the figure shows."""
+    m = model()
+    d = _adc(m, drug)
+    return [{"step": p.step, "label": p.label, "text": " ".join(p.text.split()), "references": list(p.references)}
+            for p in m.resistance_points(d.id)]
+
+
+def _lower_first(text: str) -> str:
+    """'Low or lost HER2' -> 'low or lost HER2', but 'DNA-repair changes' stays as written."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _adc(m: Model, drug: str):
+    d = m.drug(drug)
+    if d.adc is None:
+        raise ValueError(f"{d.id} is not an antibody-drug conjugate; choose one of "
+                         f"{', '.join(x.id for x in m.drugs.values() if x.adc)}")
+    return d
+
+
+def adc_resistance_figure(drug: str = "trastuzumab-deruxtecan") -> Figure:
+    """Where an ADC can fail: its path (bind, internalise, release, kill, bystander) with each resistance point
+    from data/pathway.yaml (adc_resistance) marked at its step."""
+    m = model()
+    d = _adc(m, drug)
+    steps = []
+    for i, st in enumerate(m.adc_steps, 1):
+        here = [p for p in m.resistance_points(d.id) if p.step == st.id]
+        text = f"{i}. {st.label}: {draw.adc_step_text(d, st)}"
+        for p in here:
+            text += f" Resistance point, {p.label}: {' '.join(p.text.split())}"
+        steps.append(text)
+    alt = (f"Where {d.name} ({d.label}) can fail. Its path runs down a solid blue line in five numbered steps; each "
+           "resistance point hangs off its step on a dashed orange-red branch ending in a crossed ring. "
+           + " ".join(s if s.endswith(".") else s + "." for s in steps))
+    labels = _join([f"{_lower_first(p.label)} ({p.step})" for p in m.resistance_points(d.id)])
+    caption = (f"Where {d.label} can fail, step by step: {labels}. Apart from HER2 level, these mechanisms come "
+               "from laboratory studies and small patient series and are not tested in routine care.")
+    return Figure(draw.adc_resistance(d.id, m), alt=alt, caption=caption, name=f"adc-resistance-{d.id}")

@@ -18,7 +18,7 @@ from ..errors import DataError, Problem
 from ..paths import Layout, package_layout
 from ..yamlfile import read_yaml, validate_items
 
-NodeKind = Literal["ligand", "receptor", "dimer", "variant", "mapk", "pi3k", "suppressor", "outcome"]
+NodeKind = Literal["ligand", "receptor", "dimer", "variant", "bypass", "mapk", "pi3k", "suppressor", "outcome"]
 SiteCode = Literal["ECD-II", "ECD-IV", "ECD-II+IV", "kinase"]
 AntibodySite = Literal["ECD-II", "ECD-IV"]
 Surface = Literal["high", "mutant", "low", "none"]
@@ -141,16 +141,34 @@ class Step(Strict):
     text: str = Field(min_length=10)
 
 
+class ResistancePoint(Strict):
+    """A place on the ADC path where the ADC can fail (drawn by figures.adc_resistance_figure)."""
+
+    step: str = Field(description="the adc_steps id where it acts")
+    label: str = Field(min_length=3, max_length=30, description="short text drawn in the figure")
+    text: str = Field(min_length=20)
+    drugs: list[str] = Field(default=[], description="ADC ids it applies to; empty means every ADC")
+    references: list[str] = Field(min_length=1)
+
+    @property
+    def id(self) -> str:
+        return f"{self.step}:{self.label}"
+
+    def applies_to(self, drug_id: str) -> bool:
+        return not self.drugs or drug_id in self.drugs
+
+
 class Model:
     """The validated model: nodes, edges, alterations and drug actions, with name look-up."""
 
-    def __init__(self, nodes, edges, alterations, drugs, steps, path: Path):
+    def __init__(self, nodes, edges, alterations, drugs, steps, path: Path, resistance=()):
         self.path = path
         self.nodes: dict[str, Node] = {n.id: n for n in nodes}
         self.edges: list[Edge] = list(edges)
         self.alterations: dict[str, Alteration] = {a.id: a for a in alterations}
         self.drugs: dict[str, DrugAction] = {d.id: d for d in drugs}
         self.adc_steps: list[Step] = list(steps)
+        self.adc_resistance: list[ResistancePoint] = list(resistance)
         self.order = topological_order(self.nodes, self.edges, self.alterations)
 
     # -- look-up by any name ----------------------------------------------------------------------------
@@ -179,6 +197,12 @@ class Model:
 
     def incoming(self, node_id: str) -> list[Edge]:
         return [e for e in self.edges if e.target == node_id]
+
+    def resistance_points(self, drug_id: str) -> list[ResistancePoint]:
+        """The ADC resistance points that apply to one ADC, in step order."""
+        order = [s.id for s in self.adc_steps]
+        points = [p for p in self.adc_resistance if p.applies_to(drug_id)]
+        return sorted(points, key=lambda p: order.index(p.step))
 
 
 class UnknownName(KeyError):
@@ -232,8 +256,16 @@ def pathway_file(layout: Layout) -> Path:
     return layout.data_dir / "pathway.yaml"
 
 
-def _structure_problems(path: Path, nodes, edges, alterations, drugs) -> list[Problem]:
+def _structure_problems(path: Path, nodes, edges, alterations, drugs, steps=(), resistance=()) -> list[Problem]:
     problems: list[Problem] = []
+    step_ids = {s.id for s in steps}
+    adc_ids = {d.id for d in drugs if d.adc is not None}
+    for i, r in enumerate(resistance):
+        if r.step not in step_ids:
+            problems.append(Problem(path, f"adc_resistance[{i}]", "step", f"unknown ADC step '{r.step}'"))
+        for d in r.drugs:
+            if d not in adc_ids:
+                problems.append(Problem(path, f"adc_resistance[{i}]", "drugs", f"'{d}' is not an ADC in the model"))
     ids = {n.id for n in nodes}
     receptors = {n.id for n in nodes if n.kind == "receptor"}
     kinase_ids = receptors | {k for n in nodes for k in n.kinases}
@@ -287,7 +319,7 @@ def _parse(path: Path) -> tuple[tuple, list[Problem]]:
     try:
         raw = read_yaml(path)
     except DataError as exc:
-        return ((), (), (), (), ()), exc.problems
+        return ((), (), (), (), (), ()), exc.problems
     problems: list[Problem] = []
     nodes, p = validate_items(path, raw, Node, list_key="nodes")
     problems += p
@@ -297,6 +329,12 @@ def _parse(path: Path) -> tuple[tuple, list[Problem]]:
     problems += p
     steps, p = validate_items(path, raw, Step, list_key="adc_steps")
     problems += p
+    resistance: list[ResistancePoint] = []
+    if isinstance(raw, dict) and isinstance(raw.get("adc_resistance"), list):
+        for i, entry in enumerate(raw["adc_resistance"]):
+            got, p = validate_items(path, {"r": [entry]}, ResistancePoint, list_key="r", id_field="_")
+            problems += [Problem(path, f"adc_resistance[{i}]", q.field, q.message) for q in p]
+            resistance += got
     edges: list[Edge] = []
     if isinstance(raw, dict) and isinstance(raw.get("edges"), list):
         # edges have no id of their own: name them by position and ends
@@ -309,8 +347,8 @@ def _parse(path: Path) -> tuple[tuple, list[Problem]]:
     else:
         problems.append(Problem(path, None, "edges", "expected a list under 'edges'"))
     if not problems:
-        problems += _structure_problems(path, nodes, edges, alterations, drugs)
-    return (nodes, edges, alterations, drugs, steps), problems
+        problems += _structure_problems(path, nodes, edges, alterations, drugs, steps, resistance)
+    return (nodes, edges, alterations, drugs, steps, resistance), problems
 
 
 def validate(layout: Layout) -> tuple[list, list[Problem]]:
@@ -319,8 +357,8 @@ def validate(layout: Layout) -> tuple[list, list[Problem]]:
     from ..references import load_bibliography, missing_keys
 
     path = pathway_file(layout)
-    (nodes, edges, alterations, drugs, steps), problems = _parse(path)
-    items = [*nodes, *edges, *alterations, *drugs, *steps]
+    (nodes, edges, alterations, drugs, steps, resistance), problems = _parse(path)
+    items = [*nodes, *edges, *alterations, *drugs, *steps, *resistance]
     try:
         bib = load_bibliography(layout.bib)
     except DataError as exc:
@@ -329,6 +367,8 @@ def validate(layout: Layout) -> tuple[list, list[Problem]]:
         problems += missing_keys(bib, path, item.id, "references", item.references)
     for e in edges:
         problems += missing_keys(bib, path, e.id, "references", e.references)
+    for r in resistance:
+        problems += missing_keys(bib, path, r.id, "references", r.references)
     problems += site_disagreements(path, drugs, _drug_sites(layout))
     return items, problems
 
@@ -356,10 +396,10 @@ def site_disagreements(path: Path, drugs: list[DrugAction], sites: dict[str, str
 def load(path: Path | None = None) -> Model:
     """Load and validate the structure; raise DataError listing every problem."""
     path = path or pathway_file(package_layout())
-    (nodes, edges, alterations, drugs, steps), problems = _parse(path)
+    (nodes, edges, alterations, drugs, steps, resistance), problems = _parse(path)
     if problems:
         raise DataError(problems)
-    return Model(nodes, edges, alterations, drugs, steps, path)
+    return Model(nodes, edges, alterations, drugs, steps, path, resistance)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,110 @@
+"""What every exporter shares: the report of what was exported or skipped, progress, byte-stable zips."""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from ..quiz import markup
+from .selection import Assignment, Entry
+
+T = TypeVar("T")
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no build date in any file
+
+
+@dataclass
+class ExportReport:
+    """Which items went into a file, which were skipped (by id, with the reason) and which were adapted."""
+
+    format: str
+    assignment: str
+    outputs: list[Path] = field(default_factory=list)
+    exported: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [f"Assignment {self.assignment}: {len(self.exported)} item(s) exported as {self.format}"]
+        out += [f"  wrote {p}" for p in self.outputs]
+        if self.skipped:
+            out.append(f"Skipped {len(self.skipped)} item(s) that {self.format} cannot express:")
+            out += [f"  - {k}: {v}" for k, v in self.skipped.items()]
+        if self.notes:
+            out.append(f"Adapted {len(self.notes)} item(s) to what {self.format} can express:")
+            out += [f"  - {k}: {v}" for k, v in self.notes.items()]
+        return out
+
+
+def progress(entries: Sequence[Entry], label: str, quiet: bool = False) -> Iterator[Entry]:
+    """Yield the entries, counting them on stderr ('canvas: 12/40 ch2-...'); quiet for library calls."""
+    n = len(entries)
+    tty = sys.stderr.isatty()
+    for i, e in enumerate(entries, start=1):
+        if not quiet:
+            if tty:
+                sys.stderr.write(f"\r{label}: {i}/{n} {e.id[:48]:<48}")
+                if i == n:
+                    sys.stderr.write("\n")
+            elif i == n or i % 10 == 0:
+                sys.stderr.write(f"{label}: {i}/{n}\n")
+            sys.stderr.flush()
+        yield e
+
+
+def write_zip(path: Path, files: Sequence[tuple[str, bytes]]) -> None:
+    """A zip whose bytes depend only on the names and contents given (fixed dates, modes and order)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.create_system = 3
+            if name.endswith("/"):
+                info.external_attr = (0o40755 << 16) | 0x10
+                zf.writestr(info, b"")
+                continue
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
+def one_line(html_text: str) -> str:
+    """HTML on one line (formats where a newline or a blank line ends the question)."""
+    return " ".join(html_text.split())
+
+
+def block(text: str) -> str:
+    return markup.block(text)
+
+
+def inline(text: str) -> str:
+    return markup.inline(text)
+
+
+def inline_keep(text: str) -> str:
+    """Inline HTML of a fragment between two blanks, keeping the space at either end."""
+    if not text.strip():
+        return " " if text else ""
+    lead = " " if text[:1].isspace() else ""
+    trail = " " if text[-1:].isspace() else ""
+    return lead + markup.inline(text) + trail
+
+
+def plain(text: str) -> str:
+    return " ".join(markup.plain(text).split())
+
+
+def number(value: float) -> str:
+    """5.0 -> '5', 5.40 -> '5.4' (never an exponent for the values a dose calculation gives)."""
+    if float(value).is_integer():
+        return str(int(value))
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return text
+
+
+def header_comment(assignment: Assignment) -> str:
+    return (f"Assignment {assignment.id} ({len(assignment.entries)} items, seed {assignment.seed}): "
+            f"{assignment.title}")

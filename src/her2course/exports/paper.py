@@ -1,0 +1,256 @@
+"""Paper: a student sheet (questions and answer spaces only) and a separate answer key (answers, scoring,
+rationales), as self-contained HTML, or PDF printed from that HTML by headless Chromium.
+
+The student sheet carries nothing that gives an answer away: no rationale, no explanation, no correct flag,
+ordered steps in a fixed scrambled order (derived from the item id, never the correct one) and numeric answers
+left blank. Tests scan every student file for leaks.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..quiz.schema import BLANK, CJMM_LABELS, TYPE_LABELS, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
+from ..quiz.spec import display_order
+from .common import ExportReport, block, inline, inline_keep, number, progress
+from .selection import Assignment, Entry
+
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+CSS = """
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 11pt; line-height: 1.4;
+       color: #111; max-width: 48rem; margin: 1.5rem auto; padding: 0 1rem; }
+h1 { font-size: 1.4rem; margin-bottom: .2rem; } .meta { color: #333; margin-top: 0; }
+.item { break-inside: avoid; border-top: 1px solid #999; padding-top: .6rem; margin-top: 1rem; }
+.item h2 { font-size: 1.05rem; margin: 0 0 .3rem; } .instruction { font-style: italic; margin: .2rem 0; }
+ul.choices { list-style: none; padding-left: .5rem; } ul.choices li { margin: .25rem 0; }
+.box { display: inline-block; width: .9em; height: .9em; border: 1.5px solid #111; margin-right: .5em;
+       vertical-align: -0.1em; } .box.round { border-radius: 50%; }
+.line { display: inline-block; min-width: 8rem; border-bottom: 1px solid #111; }
+table { border-collapse: collapse; margin: .4rem 0; } th, td { border: 1px solid #666; padding: .25rem .5rem;
+        text-align: left; vertical-align: top; } td.cell { text-align: center; }
+.group { margin: .4rem 0; } .blank { font-weight: bold; }
+.key { background: #f3f3f3; border-left: 4px solid #0072B2; padding: .4rem .7rem; margin-top: .5rem; }
+.right { font-weight: bold; } .tag { font-size: .85rem; color: #333; }
+@media print { body { margin: 0; max-width: none; } a { color: inherit; } }
+"""
+
+
+def _doc(title: str, assignment: Assignment, body: str, kind: str) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<meta name=\"her2course-assignment\" content=\"{assignment.id}\">\n"
+        f"<meta name=\"her2course-document\" content=\"{kind}\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def _letter(i: int) -> str:
+    return chr(ord("A") + i) if i < 26 else str(i + 1)
+
+
+# ----------------------------------------------------------------------------------------- student sheet
+
+def _student_item(e: Entry, n: int) -> str:
+    item = e.item
+    # No points per question: for select-all-that-apply they would tell how many options are right.
+    out = [f'<section class="item" id="q{n}">', f"<h2>Question {n}</h2>",
+           f'<p class="instruction">{html.escape(TYPE_LABELS[item.type])}</p>', block(item.stem)]
+    if isinstance(item, Single | Sata):
+        shape = "box round" if isinstance(item, Single) else "box"
+        out.append('<ul class="choices">' + "".join(
+            f'<li><span class="{shape}" aria-hidden="true"></span>{_letter(i)}. {inline(o.text)}</li>'
+            for i, o in enumerate(item.options)) + "</ul>")
+    elif isinstance(item, Numeric):
+        a = item.answer
+        out.append(f"<p>{html.escape(a.rounding)}</p>")
+        out.append(f'<p>Answer: <span class="line">&nbsp;</span> {html.escape(a.unit)}</p>')
+    elif isinstance(item, Ordered):
+        steps = {o.id: o for o in item.options}
+        out.append("<p>Write 1 for the first step, 2 for the next, and so on.</p>")
+        out.append("<table><thead><tr><th scope=\"col\">Order</th><th scope=\"col\">Step</th></tr></thead><tbody>"
+                   + "".join(f'<tr><td class="cell"><span class="line" style="min-width:2.5rem">&nbsp;</span></td>'
+                             f"<td>{inline(steps[sid].text)}</td></tr>" for sid in display_order(item))
+                   + "</tbody></table>")
+    elif isinstance(item, Matrix):
+        head = "".join(f'<th scope="col">{inline(c.text)}</th>' for c in item.columns)
+        rows = "".join(f'<tr><th scope="row">{inline(r.text)}</th>'
+                       + "".join('<td class="cell"><span class="box round" aria-hidden="true"></span></td>'
+                                 for _ in item.columns) + "</tr>" for r in item.rows)
+        out.append(f"<table><thead><tr><td></td>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    elif isinstance(item, Cloze):
+        numbers = {b.id: k for k, b in enumerate(item.blanks, start=1)}
+        text = ""
+        pos = 0
+        for m in BLANK.finditer(item.text):
+            text += inline_keep(item.text[pos:m.start()])
+            text += f'<span class="blank">({numbers[m.group(1)]}) <span class="line">&nbsp;</span></span>'
+            pos = m.end()
+        text += inline_keep(item.text[pos:])
+        out.append(f"<p>{text}</p>")
+        for b in item.blanks:
+            out.append(f'<div class="group">Blank ({numbers[b.id]}): <ul class="choices">' + "".join(
+                f'<li><span class="box round" aria-hidden="true"></span>{inline(o.text)}</li>' for o in b.options)
+                + "</ul></div>")
+    elif isinstance(item, Bowtie):
+        for g in item.groups:
+            out.append(f'<div class="group"><strong>{inline(g.label)}</strong> (choose {g.choose}):'
+                       '<ul class="choices">' + "".join(
+                           f'<li><span class="box" aria-hidden="true"></span>{inline(o.text)}</li>'
+                           for o in g.options) + "</ul></div>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def student_html(assignment: Assignment, quiet: bool = True) -> str:
+    entries = assignment.entries
+    body = [f"<h1>{html.escape(assignment.title)}</h1>",
+            f'<p class="meta">Assignment {assignment.id} &middot; {len(entries)} questions</p>',
+            '<p class="meta">Name: <span class="line" style="min-width:16rem">&nbsp;</span></p>']
+    body += [_student_item(e, n) for n, e in enumerate(progress(entries, "paper", quiet), start=1)]
+    return _doc(assignment.title, assignment, "\n".join(body), "student")
+
+
+# -------------------------------------------------------------------------------------------- answer key
+
+def _mark(ok: bool) -> str:
+    return '<span class="right">\u2713 correct</span>' if ok else "\u2717"
+
+
+def _key_item(e: Entry, n: int) -> str:
+    item = e.item
+    out = [f'<section class="item" id="k{n}">', f"<h2>Question {n}: {html.escape(item.id)}</h2>",
+           f'<p class="tag">{html.escape(item.type)} &middot; {html.escape(e.chapter)} &middot; '
+           f"{html.escape(item.learning_outcome)}: {html.escape(e.outcome_text)} &middot; "
+           f"{html.escape(CJMM_LABELS[item.cjmm_step])} &middot; {item.difficulty} &middot; max {e.max}</p>",
+           block(item.stem)]
+    if isinstance(item, Single | Sata):
+        rule = ("One point for the correct answer." if isinstance(item, Single) else
+                "+/- scoring: one point per correct option chosen, minus one per wrong option chosen, never "
+                "below zero.")
+        out.append(f"<p><em>{rule}</em></p><table><tbody>" + "".join(
+            f"<tr><td>{_letter(i)}. {inline(o.text)}</td><td>{_mark(o.correct)}</td><td>{block(o.rationale)}</td></tr>"
+            for i, o in enumerate(item.options)) + "</tbody></table>")
+    elif isinstance(item, Numeric):
+        a = item.answer
+        out.append(f'<p class="right">Answer: {number(a.value)} {html.escape(a.unit)} '
+                   f"(accepted within \u00b1{number(a.tolerance)})</p><p>{html.escape(a.rounding)}</p>")
+        out.append(f"<div><strong>Worked solution.</strong> {block(item.rationale)}</div>")
+        if item.distractors:
+            out.append("<table><tbody>" + "".join(f"<tr><td>{number(d.value)}</td><td>{block(d.rationale)}</td></tr>"
+                                                  for d in item.distractors) + "</tbody></table>")
+    elif isinstance(item, Ordered):
+        out.append("<p><em>One point for the whole sequence in the right order.</em></p><ol>" + "".join(
+            f"<li>{inline(o.text)}: {inline(o.rationale)}</li>" for o in item.options) + "</ol>")
+    elif isinstance(item, Matrix):
+        columns = {c.id: c for c in item.columns}
+        out.append("<p><em>One point per row.</em></p><table><tbody>" + "".join(
+            f"<tr><th scope=\"row\">{inline(r.text)}</th><td class=\"right\">{inline(columns[r.answer].text)}</td>"
+            f"<td>{block(r.rationale)}</td></tr>" for r in item.rows) + "</tbody></table>")
+    elif isinstance(item, Cloze):
+        out.append("<p><em>One point per blank.</em></p>")
+        for k, b in enumerate(item.blanks, start=1):
+            out.append(f"<p>Blank ({k}):</p><table><tbody>" + "".join(
+                f"<tr><td>{inline(o.text)}</td><td>{_mark(o.correct)}</td><td>{block(o.rationale)}</td></tr>"
+                for o in b.options) + "</tbody></table>")
+    elif isinstance(item, Bowtie):
+        out.append("<p><em>One point per correct choice.</em></p>")
+        for g in item.groups:
+            out.append(f"<p><strong>{inline(g.label)}</strong> (choose {g.choose}):</p><table><tbody>" + "".join(
+                f"<tr><td>{inline(o.text)}</td><td>{_mark(o.correct)}</td><td>{block(o.rationale)}</td></tr>"
+                for o in g.options) + "</tbody></table>")
+    out.append(f'<div class="key"><strong>Explanation.</strong> {block(item.explanation)}'
+               f"<p class=\"tag\">Sources: {html.escape(', '.join(item.reference))}</p></div>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def key_html(assignment: Assignment, quiet: bool = True) -> str:
+    entries = assignment.entries
+    body = [f"<h1>Answer key: {html.escape(assignment.title)}</h1>",
+            f'<p class="meta">Assignment {assignment.id} &middot; seed {assignment.seed} &middot; '
+            f"{len(entries)} questions &middot; {assignment.max} points. For instructors only.</p>",
+            "<table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Item</th><th scope=\"col\">Type</th>"
+            "<th scope=\"col\">Outcome</th><th scope=\"col\">Step</th><th scope=\"col\">Points</th></tr></thead><tbody>"
+            + "".join(f"<tr><td>{n}</td><td>{html.escape(e.id)}</td><td>{e.item.type}</td>"
+                      f"<td>{html.escape(e.item.learning_outcome)}</td><td>{CJMM_LABELS[e.item.cjmm_step]}</td>"
+                      f"<td>{e.max}</td></tr>" for n, e in enumerate(entries, start=1))
+            + "</tbody></table>"]
+    body += [_key_item(e, n) for n, e in enumerate(progress(entries, "answer key", quiet), start=1)]
+    return _doc(f"Answer key: {assignment.title}", assignment, "\n".join(body), "answer-key")
+
+
+# ------------------------------------------------------------------------------------------------- PDF
+
+def chromium() -> str | None:
+    env = os.environ.get("HER2COURSE_CHROMIUM")
+    if env:
+        return env
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:[^)]*\)")
+
+
+def html_to_pdf(document: str, out: Path) -> None:
+    """Print HTML to PDF with headless Chromium, then blank the PDF's dates so equal input gives equal bytes."""
+    exe = chromium()
+    if exe is None:
+        raise RuntimeError("PDF export needs Chromium: install it (Debian: apt-get install chromium) or set "
+                           "HER2COURSE_CHROMIUM to its path; the HTML export works without it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="her2course-pdf-") as tmp:
+        src = Path(tmp) / "document.html"
+        src.write_text(document, encoding="utf-8")
+        target = Path(tmp) / "document.pdf"
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp}/profile",
+               "--no-pdf-header-footer", f"--print-to-pdf={target}", src.as_uri()]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+        if not target.is_file():
+            raise RuntimeError(f"Chromium did not write the PDF (exit {proc.returncode}): {proc.stderr[-500:]}")
+        data = target.read_bytes()
+    data = _PDF_DATE.sub(_fixed_date, data)
+    out.write_bytes(data)
+
+
+def _fixed_date(match: re.Match[bytes]) -> bytes:
+    """The same date in every PDF, padded with spaces so that no byte offset in the file moves."""
+    original = match.group(0)
+    new = b"/" + match.group(1) + b" (D:19800101000000Z)"
+    return new + b" " * (len(original) - len(new))
+
+
+def write(assignment: Assignment, out: Path, fmt: str, quiet: bool = False) -> ExportReport:
+    """The student sheet as html or pdf (every item type is exported on paper)."""
+    report = ExportReport(fmt, assignment.id)
+    document = student_html(assignment, quiet)
+    if fmt == "pdf":
+        html_to_pdf(document, out)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(document, encoding="utf-8")
+    report.outputs.append(out)
+    report.exported = assignment.item_ids
+    return report
+
+
+def write_key(assignment: Assignment, out: Path, quiet: bool = False) -> Path:
+    """The answer key; PDF when the name ends in .pdf, else HTML."""
+    document = key_html(assignment, quiet)
+    if out.suffix.lower() == ".pdf":
+        html_to_pdf(document, out)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(document, encoding="utf-8")
+    return out
