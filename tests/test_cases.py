@@ -17,7 +17,7 @@ import yaml
 from her2course import check, drugs
 from her2course.cases import case, case_ids, case_quiz, load_case
 from her2course.cases.loader import parse_case, validate
-from her2course.cases.render import CaseStudy, stage_spec, trend_figure
+from her2course.cases.render import CaseStudy, axis_word, stage_spec, trend_figure
 from her2course.clinical import (
     calculate_dose,
     diarrhea_grade,
@@ -506,8 +506,9 @@ def test_figures_have_alt_text_generated_from_the_data(studies):
             if s.data.trend is None:
                 assert fig is None
                 continue
+            word = axis_word(s.data.trend)
             for day, value in s.data.trend.points:
-                assert f"day {day:g}: {value:g}" in fig.alt
+                assert f"{word} {day:g}: {value:g}" in fig.alt
             for line in s.data.trend.reference_lines:
                 assert line.label in fig.alt
             assert fig.alt in html.unescape(study.to_html())

@@ -81,6 +81,12 @@ def stage_tables(case: Case, stage: Stage) -> list[Table]:
             for t in stage.data.tables]
 
 
+def axis_word(trend: Trend) -> str:
+    """The singular unit word of the horizontal axis ("Days from ..." -> "day", "Minutes after ..." -> "minute")."""
+    first = (trend.x_label.split() or ["day"])[0].lower()
+    return first[:-1] if first.endswith("s") else first
+
+
 def trend_alt(case: Case, stage: Stage, trend: Trend) -> str:
     """Alt text generated from the data: every point, the reference lines, and the lowest, highest and last value."""
     pts = trend.points
@@ -88,10 +94,12 @@ def trend_alt(case: Case, stage: Stage, trend: Trend) -> str:
     values = [v for _, v in pts]
     low = min(pts, key=lambda p: p[1])
     high = max(pts, key=lambda p: p[1])
-    readings = "; ".join(f"day {_num(d)}: {_with_unit(v, trend.unit)}" for d, v in pts)
-    text = (f"Line chart of {case.patient.name}'s {label} at {len(pts)} time points, from day {_num(pts[0][0])} to "
-            f"day {_num(pts[-1][0])}. Readings: {readings}. Highest {_with_unit(high[1], trend.unit)} on day "
-            f"{_num(high[0])}; lowest {_with_unit(low[1], trend.unit)} on day {_num(low[0])}; latest "
+    x = axis_word(trend)  # "day", "minute", ...: the unit of the horizontal axis
+    readings = "; ".join(f"{x} {_num(d)}: {_with_unit(v, trend.unit)}" for d, v in pts)
+    text = (f"Line chart of {case.patient.name}'s {label} against {trend.x_label.lower()}, at {len(pts)} time "
+            f"points, from {x} {_num(pts[0][0])} to "
+            f"{x} {_num(pts[-1][0])}. Readings: {readings}. Highest {_with_unit(high[1], trend.unit)} at {x} "
+            f"{_num(high[0])}; lowest {_with_unit(low[1], trend.unit)} at {x} {_num(low[0])}; latest "
             f"{_with_unit(values[-1], trend.unit)}.")
     for line in trend.reference_lines:
         text += f" Reference line at {_with_unit(line.value, trend.unit)}: {line.label}."
