@@ -180,10 +180,8 @@ _DIARY_STYLE = """
 @media (max-width: 600px) { .her2-diary-fields { grid-template-columns: 1fr; } }
 @media print {
   @page { size: landscape; margin: 12mm; }
-  body.her2-print-diary * { visibility: hidden; }
-  body.her2-print-diary .her2-diary, body.her2-print-diary .her2-diary * { visibility: visible; }
-  body.her2-print-diary .her2-diary { position: absolute; left: 0; top: 0; width: 100%; border: none;
-    font-size: 12pt; color: #000; }
+  body.her2-print-diary > *:not(.her2-print-root) { display: none !important; }
+  .her2-print-root .her2-diary { border: none; font-size: 12pt; color: #000; }
   .her2-diary-buttons, .her2-diary-help { display: none; }
   .her2-diary input[type=text] { border: none; border-bottom: 1px solid #000; }
   .her2-diary .her2-table { overflow: visible; }
@@ -208,11 +206,25 @@ _DIARY_SCRIPT = """
     });
   });
   const status = root.querySelector(".her2-diary-status");
-  root.querySelector(".her2-diary-print").addEventListener("click", () => {
+  // Print only the diary: a copy (with what was typed) goes to the top of <body>, everything else is hidden.
+  const printDiary = () => {
+    const holder = document.createElement("div");
+    holder.className = "her2-print-root";
+    const copy = root.cloneNode(true);
+    copy.removeAttribute("id");
+    copy.querySelectorAll("[id]").forEach((el) => el.removeAttribute("id"));
+    copy.querySelectorAll("input").forEach((f) => f.setAttribute("value", saved[f.name] || ""));
+    copy.querySelectorAll("script, style").forEach((el) => el.remove());
+    holder.appendChild(copy);
+    document.body.appendChild(holder);
     document.body.classList.add("her2-print-diary");
     window.print();
+  };
+  root.querySelector(".her2-diary-print").addEventListener("click", printDiary);
+  window.addEventListener("afterprint", () => {
+    document.body.classList.remove("her2-print-diary");
+    document.querySelectorAll(".her2-print-root").forEach((el) => el.remove());
   });
-  window.addEventListener("afterprint", () => document.body.classList.remove("her2-print-diary"));
   root.querySelector(".her2-diary-clear").addEventListener("click", () => {
     if (!window.confirm("Clear everything typed in this diary on this device?")) return;
     saved = {};
