@@ -11,7 +11,7 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv book test lint check unit notebooks lab serve bench browser clean
+.PHONY: help venv book test lint check unit notebooks lab serve bench browser pdf clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv first)"
@@ -19,7 +19,8 @@ help:
 	@echo "make lab        open the chapters in JupyterLab"
 	@echo "make serve      serve the built book on http://127.0.0.1:8000"
 	@echo "make notebooks  re-execute the chapter notebooks in place (before committing them)"
-	@echo "make bench      print build and test timings and sizes"
+	@echo "make pdf        the whole book as one PDF (_build/pdf/her2-course.pdf), printed by chromium"
+	@echo "make bench      build and test timings, build cost against a floor book, page weights, Lighthouse"
 	@echo "make clean      remove build output (keeps .venv)"
 
 # The virtual environment is rebuilt whenever requirements.txt or pyproject.toml changes.
@@ -31,11 +32,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-# Debian chromium and the npm test packages (axe-core) for the browser tests.
+# Debian chromium and the npm test packages (axe-core, lighthouse) for the browser tests and make bench.
 browser: $(STAMP)
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian chromium for the browser tests..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "Installing Debian chromium (browser tests, PDF printing) and poppler-utils (PDF text checks)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium poppler-utils >/dev/null; }
 	@test -f node_modules/.package-lock.json -a node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund
 
 book: $(STAMP)
@@ -67,7 +69,13 @@ serve:
 	@test -d _build/html || { echo "No built book: run 'make book' first."; exit 1; }
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
-bench: $(STAMP)
+# The print edition: build the book, then chromium prints every page of the toc with the print stylesheet
+# (quizzes as worksheets, their answers in an appendix) and pypdf joins the parts.
+pdf: $(STAMP) browser
+	$(BIN)/jupyter-book build $(JB_FLAGS) .
+	$(BIN)/python tools/pdf.py
+
+bench: $(STAMP) browser
 	$(BIN)/python tools/bench.py
 
 clean:

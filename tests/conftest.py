@@ -38,3 +38,41 @@ def built_html() -> Path:
     if not (BUILT / "index.html").is_file():
         pytest.fail("the book is not built: run 'make book' (make test builds it before running the tests)")
     return BUILT
+
+
+# ---- the built book over http, and one Debian chromium per test module (tests/test_site_*.py) ----
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+
+
+@pytest.fixture(scope="session")
+def site_url(built_html):
+    """The built book served on 127.0.0.1 (module scripts need http); yields the base URL ending in '/'."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built_html)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_browser():
+    """Debian chromium through PyPI playwright (never `playwright install`), shared by one test module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():  # pragma: no cover
+        pytest.skip("Debian chromium is not installed (make browser)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -454,6 +454,10 @@ def lab(tmp_path_factory):
     nb.cells = [nbformat.v4.new_code_cell(f"from her2course.quiz import quiz\nquiz({str(bank)!r})")]
     nbformat.write(nb, notebooks / "quiz.ipynb")
     db = home / "progress.sqlite3"
+    # Render every cell (JupyterLab 4 otherwise windows long notebooks: off-screen cells are not in the page).
+    settings = home / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}', encoding="utf-8")
     port, token = free_port(), "her2course-test-token"
     env = {**os.environ, "HER2COURSE_PROGRESS_DB": str(db), "JUPYTER_CONFIG_DIR": str(home / "config"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
@@ -477,7 +481,7 @@ def lab(tmp_path_factory):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError((home / "lab.log").read_text()[-3000:]) from None
                 time.sleep(0.3)
-        yield {"url": url, "token": token, "db": db}
+        yield {"url": url, "token": token, "db": db, "root": notebooks}
     finally:
         proc.terminate()
         try:
@@ -522,5 +526,46 @@ def test_live_widget_in_jupyterlab_records_to_the_progress_db(browser, lab):
                 rows = con.execute("SELECT item, attempt, status, score FROM attempts ORDER BY id").fetchall()
             time.sleep(0.2)
         assert rows == [("t-single", 1, "incorrect", 0), ("t-single", 2, "correct", 1)]
+    finally:
+        context.close()
+
+
+def test_a_chapter_runs_all_in_jupyterlab_and_its_quiz_records(browser, lab):
+    """What a learner does: open chapter 1, Run > Run All Cells, then read and click; the answer is recorded."""
+    shutil.copy(ROOT / "notebooks" / "01-her2-biology.ipynb", lab["root"] / "01-her2-biology.ipynb")
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    pg = context.new_page()
+    try:
+        pg.goto(f"{lab['url']}/lab/tree/01-her2-biology.ipynb?reset&token={lab['token']}")  # reset: no old tabs
+        pg.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60000)
+        pg.wait_for_selector("#jp-main-statusbar :text('| Idle')", timeout=60000)
+        # A run sent before the kernel session is wired up can be dropped: send Run All Cells again until the
+        # quiz shows (the chapter's code cells are collapsed, as students see them, so there are no prompts to
+        # watch; with windowing off every cell's output is in the page).
+        item = pg.locator(".jp-OutputArea .h2q-item[data-item='ch1-family-no-ligand']")
+        for _attempt in range(4):
+            pg.get_by_role("menuitem", name="Run", exact=True).click()
+            pg.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            try:
+                item.wait_for(state="attached", timeout=30000)
+                break
+            except playwright_api.TimeoutError:
+                continue
+        else:
+            pg.screenshot(path=str(lab["db"].parent / "lab-chapter-fail.png"))
+            raise AssertionError("chapter 1's quiz never rendered after Run All Cells")
+        # the live pathway explorer is there too (checkboxes), not its static gallery
+        assert pg.locator(".jp-OutputArea .widget-checkbox").count() >= 5
+        item.scroll_into_view_if_needed()
+        item.locator("input[value='her2']").check()
+        item.get_by_role("button", name="Check answer").click()
+        assert norm(item.locator(".h2q-feedback").inner_text()).startswith("\u2714 Correct")
+        rows: list = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not rows:
+            with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(lab["db"])) as con:
+                rows = con.execute("SELECT item, status FROM attempts WHERE item = 'ch1-family-no-ligand'").fetchall()
+            time.sleep(0.2)
+        assert rows == [("ch1-family-no-ligand", "correct")]
     finally:
         context.close()

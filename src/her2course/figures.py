@@ -44,8 +44,10 @@ def svg_bytes(fig: MplFigure) -> bytes:
 
 def svg_data_uri(svg: bytes) -> str:
     """A compact ``data:`` URI for SVG: percent-encoding only the characters a URI needs (smaller than base64)."""
-    text = svg.decode("utf-8").replace('"', "'")
-    return "data:image/svg+xml," + re.sub(r"[<>#%\n\r\t]", lambda m: quote(m.group(0)), text)
+    # '"' and '&' are escaped rather than swapped or left: a matplotlib attribute such as
+    # style="font-family: 'DejaVu Sans'" already holds single quotes, and the page's HTML parser would decode "&amp;"
+    text = svg.decode("utf-8")
+    return "data:image/svg+xml," + re.sub(r'[<>#%"&\n\r\t]', lambda m: quote(m.group(0)), text)
 
 
 def svg_from_data_uri(uri: str) -> str:

@@ -6,6 +6,9 @@
   code in the browser, and the inline script names a CDN and is emitted twice, which throws on every page.
 - Drops the widget state myst-nb embeds in every page that displayed a widget: the book shows the kernel-free
   fallback of each interactive object, so the state (which includes the whole front-end source) is dead weight.
+- The reading experience of the built pages (each page loads only what it uses, compact figures, accessible
+  bibliography roles, a purge of the theme's unused CSS, faster citations): see ``her2course.sitebuild``; the
+  layout templates are in ``templates/``, the print form of the quizzes in ``static/print.js``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any, ClassVar
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.domains.std import Glossary
+
+from . import sitebuild
 
 
 class CourseGlossary(Glossary):
@@ -53,5 +58,9 @@ def _unhook_thebe(app: Sphinx, config: Any) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _unhook_thebe)
     app.add_directive("her2-glossary", CourseGlossary)
+    sitebuild.cache_pybtex_plugin_lookups()
     app.connect("html-page-context", _drop_widget_state, priority=400)
+    app.connect("html-page-context", sitebuild.transform_body, priority=800)
+    app.connect("html-page-context", sitebuild.prune_page_assets, priority=900)
+    app.connect("build-finished", sitebuild.purge_theme_css, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
