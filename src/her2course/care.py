@@ -19,7 +19,7 @@ from .paths import Layout, package_layout
 from .references import load_bibliography, missing_keys
 from .style import INK, OKABE_ITO
 from .tables import Table
-from .yamlfile import read_yaml, validate_items
+from .yamlfile import read_yaml, validate_file, validate_items
 
 
 class Timepoint(BaseModel):
@@ -49,32 +49,25 @@ class Diary(BaseModel):
 
 def validate_monitoring(layout: Layout) -> tuple[list[Check], list[Problem]]:
     path = layout.data_dir / "monitoring.yaml"
+    checks, problems = validate_file(path, layout.bib, Check, list_key="checks", id_field="check")
     try:
-        raw = read_yaml(path)
-    except DataError as exc:
-        return [], exc.problems
-    points, problems = validate_items(path, raw, Timepoint, list_key="timepoints")
-    checks, more = validate_items(path, raw, Check, list_key="checks", id_field="check")
+        points, more = validate_items(path, read_yaml(path), Timepoint, list_key="timepoints")
+    except DataError:
+        return checks, problems  # already reported by validate_file
     problems += more
     known = {p.id for p in points}
     from . import drugs as drug_base
 
     try:
-        kb = drug_base.load(layout)
-        drug_ids = set(kb.ids())
+        drug_ids: set[str] | None = set(drug_base.load(layout).ids())
     except DataError:
         drug_ids = None  # the drug file's own problems are reported by its validator
-    try:
-        bib = load_bibliography(layout.bib)
-    except DataError as exc:
-        return checks, problems + exc.problems
     for c in checks:
         problems += [Problem(path, c.check, "when", f"'{w}' is not one of the timepoints {sorted(known)}")
                      for w in c.when if w not in known]
         if drug_ids is not None:
             problems += [Problem(path, c.check, "drugs", f"'{d}' is not a drug id in drugs.yaml")
                          for d in c.drugs if d not in drug_ids]
-        problems += missing_keys(bib, path, c.check, "references", c.references)
     return checks, problems
 
 
@@ -85,12 +78,8 @@ def validate_diary(layout: Layout) -> tuple[list[Diary], list[Problem]]:
     except DataError as exc:
         return [], exc.problems
     items, problems = validate_items(path, {"diary": [raw]}, Diary, list_key="diary", id_field="title")
-    try:
-        bib = load_bibliography(layout.bib)
-    except DataError as exc:
-        return items, problems + exc.problems
-    for d in items:
-        problems += missing_keys(bib, path, "diary", "references", d.references)
+    if items:
+        problems += missing_keys(load_bibliography(layout.bib), path, "diary", "references", items[0].references)
     return items, problems
 
 

@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .errors import DataError, Problem
 from .paths import Layout, package_layout
-from .references import Bibliography, load_bibliography, missing_keys
+from .references import Bibliography, load_bibliography
 from .tables import Table
-from .yamlfile import read_yaml, validate_items
+from .yamlfile import validate_file
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -262,19 +262,8 @@ def _normalise(name: str) -> str:
 
 def validate(layout: Layout) -> tuple[list[Drug], list[Problem]]:
     """Validate the drug file and its reference keys; return the drugs and every problem found."""
-    try:
-        raw = read_yaml(layout.drugs)
-    except DataError as exc:
-        return [], exc.problems
-    items, problems = validate_items(layout.drugs, raw, Drug, list_key="drugs")
-    try:
-        bib = load_bibliography(layout.bib)
-    except DataError as exc:
-        return items, problems + exc.problems
-    for drug in items:
-        for field, keys in drug.all_reference_keys():
-            problems += missing_keys(bib, layout.drugs, drug.id, field, keys)
-    return items, problems
+    return validate_file(layout.drugs, layout.bib, Drug, list_key="drugs",
+                         references=lambda drug: drug.all_reference_keys())
 
 
 def load(layout: Layout | None = None) -> DrugBase:

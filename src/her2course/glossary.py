@@ -8,8 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import DataError, Problem
 from .paths import Layout, package_layout
-from .references import load_bibliography, missing_keys
-from .yamlfile import read_yaml, validate_items
+from .yamlfile import validate_file
 
 
 class Term(BaseModel):
@@ -23,18 +22,9 @@ class Term(BaseModel):
 
 def validate(layout: Layout) -> tuple[list[Term], list[Problem]]:
     path = layout.data_dir / "glossary.yaml"
-    try:
-        raw = read_yaml(path)
-    except DataError as exc:
-        return [], exc.problems
-    items, problems = validate_items(path, raw, Term, list_key="terms", id_field="term")
-    try:
-        bib = load_bibliography(layout.bib)
-    except DataError as exc:
-        return items, problems + exc.problems
+    items, problems = validate_file(path, layout.bib, Term, list_key="terms", id_field="term")
     known = {t.term for t in items}
     for t in items:
-        problems += missing_keys(bib, path, t.term, "references", t.references)
         problems += [Problem(path, t.term, "see_also", f"'{s}' is not a glossary term")
                      for s in t.see_also if s not in known]
     return items, problems

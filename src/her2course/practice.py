@@ -18,7 +18,7 @@ from .paths import Layout, package_layout
 from .references import load_bibliography, missing_keys
 from .style import INK, OKABE_ITO
 from .tables import Table
-from .yamlfile import read_yaml, validate_items
+from .yamlfile import read_yaml, validate_file, validate_items
 
 Kind = Literal["approval", "trial", "label-change", "access"]
 
@@ -61,55 +61,38 @@ class Category(BaseModel):
     hr_negative: Cell
 
 
-def _refs(bib, path, item, pairs) -> list[Problem]:
-    out: list[Problem] = []
-    for field, keys in pairs:
-        out += missing_keys(bib, path, item, field, keys)
-    return out
-
-
 def validate_timeline(layout: Layout) -> tuple[list[Event], list[Problem]]:
     path = layout.data_dir / "timeline.yaml"
-    try:
-        raw = read_yaml(path)
-    except DataError as exc:
-        return [], exc.problems
-    items, problems = validate_items(path, raw, Event, list_key="events", id_field="label")
-    try:
-        bib = load_bibliography(layout.bib)
-    except DataError as exc:
-        return items, problems + exc.problems
+    items, problems = validate_file(path, layout.bib, Event, list_key="events", id_field="label")
     for before, after in pairwise(items):
         same_year_months = before.year == after.year and len(before.date) == len(after.date) == 7
         if after.year < before.year or (same_year_months and after.date < before.date):
             problems.append(Problem(path, after.label, "date", f"{after.date} is listed after {before.date}: "
                                     "list events in date order"))
-    for e in items:
-        problems += _refs(bib, path, e.label, [("references", e.references)])
     return items, problems
 
 
 def validate_routing(layout: Layout) -> tuple[list[Category], list[Problem]]:
     path = layout.data_dir / "routing.yaml"
+    items, problems = validate_file(
+        path, layout.bib, Category, list_key="categories",
+        references=lambda c: [("hr_positive.references", c.hr_positive.references),
+                              ("hr_negative.references", c.hr_negative.references)])
     try:
         raw = read_yaml(path)
-    except DataError as exc:
-        return [], exc.problems
-    items, problems = validate_items(path, raw, Category, list_key="categories")
-    try:
-        bib = load_bibliography(layout.bib)
-    except DataError as exc:
-        return items, problems + exc.problems
-    foot = raw.get("footnote") if isinstance(raw, dict) else None
-    if foot is not None:
-        try:
-            problems += _refs(bib, path, "footnote", [("references", Cell.model_validate(foot).references)])
-        except ValueError as exc:
-            problems.append(Problem(path, "footnote", None, str(exc).splitlines()[0]))
-    for c in items:
-        problems += _refs(bib, path, c.id, [("hr_positive.references", c.hr_positive.references),
-                                            ("hr_negative.references", c.hr_negative.references)])
+    except DataError:
+        return items, problems  # already reported by validate_file
+    if isinstance(raw, dict) and raw.get("footnote") is not None:
+        problems += _footnote_problems(path, layout.bib, raw["footnote"])
     return items, problems
+
+
+def _footnote_problems(path, bib_path, section) -> list[Problem]:
+    """The routing footnote is one Cell, validated like the categories' cells."""
+    items, problems = validate_items(path, {"footnote": [section]}, Cell, list_key="footnote", id_field="text")
+    if items:
+        problems += missing_keys(load_bibliography(bib_path), path, "footnote", "references", items[0].references)
+    return problems
 
 
 @lru_cache(maxsize=1)

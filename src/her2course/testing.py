@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from .errors import DataError, Problem
 from .figures import Figure
 from .paths import Layout, package_layout
-from .references import load_bibliography, missing_keys
+from .references import load_bibliography
 from .style import OKABE_ITO
 from .tables import Table
-from .yamlfile import read_yaml, validate_items
+from .yamlfile import validate_file
 
 Group = Literal["negative", "ultralow", "low", "positive"]
 
@@ -33,18 +33,7 @@ class Category(BaseModel):
 
 
 def validate(layout: Layout) -> tuple[list[Category], list[Problem]]:
-    try:
-        raw = read_yaml(layout.testing)
-    except DataError as exc:
-        return [], exc.problems
-    items, problems = validate_items(layout.testing, raw, Category, list_key="categories")
-    try:
-        bib = load_bibliography(layout.bib)
-    except DataError as exc:
-        return items, problems + exc.problems
-    for cat in items:
-        problems += missing_keys(bib, layout.testing, cat.id, "references", cat.references)
-    return items, problems
+    return validate_file(layout.testing, layout.bib, Category, list_key="categories")
 
 
 @lru_cache(maxsize=1)

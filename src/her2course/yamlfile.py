@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -81,3 +81,34 @@ def _message(err: dict[str, Any]) -> str:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return msg
+
+
+def validate_file(
+    path: Path,
+    bib_path: Path,
+    model: type[M],
+    *,
+    list_key: str,
+    id_field: str = "id",
+    references: Callable[[M], list[tuple[str, list[str]]]] = lambda item: [("references", item.references)],
+) -> tuple[list[M], list[Problem]]:
+    """Read, validate every item, and check every reference key against the bibliography.
+
+    ``references`` gives each item's (field, keys) pairs, so a missing key is reported with the field citing it.
+    """
+    from .references import load_bibliography, missing_keys
+
+    try:
+        raw = read_yaml(path)
+    except DataError as exc:
+        return [], exc.problems
+    items, problems = validate_items(path, raw, model, list_key=list_key, id_field=id_field)
+    try:
+        bib = load_bibliography(bib_path)
+    except DataError as exc:
+        return items, problems + exc.problems
+    for item in items:
+        name = str(getattr(item, id_field))
+        for field, keys in references(item):
+            problems += missing_keys(bib, path, name, field, keys)
+    return items, problems
