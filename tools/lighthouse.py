@@ -10,19 +10,17 @@ performance and accessibility scores (0-100). Used by ``make bench``.
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
+
+from localserve import QuietHandler, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
@@ -30,13 +28,10 @@ CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-netwo
 COMPRESSIBLE = (".html", ".css", ".js", ".mjs", ".svg", ".json", ".txt", ".xml", ".map")
 
 
-class GzipHandler(http.server.SimpleHTTPRequestHandler):
+class GzipHandler(QuietHandler):
     """Static files with gzip for text types and a cache lifetime for everything under _static/."""
 
     _cache: ClassVar[dict[tuple[str, float], bytes]] = {}
-
-    def log_message(self, *args):
-        pass
 
     def end_headers(self):
         if "/_static/" in self.path:
@@ -63,15 +58,9 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
-@contextmanager
 def serve_gzip(directory: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(GzipHandler, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """A local server that compresses text responses, as any real host would."""
+    return serve(directory, GzipHandler)
 
 
 def run(url: str) -> dict[str, float]:

@@ -12,17 +12,14 @@ the page numbers go in front; pypdf joins the parts and adds a bookmark for ever
 from __future__ import annotations
 
 import argparse
-import functools
 import html
-import http.server
 import io
 import sys
-import threading
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import yaml
+from localserve import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -46,21 +43,6 @@ def toc_files(toc_path: Path) -> list[str]:
         walk(part.get("chapters"))
     walk(toc.get("chapters"))
     return [str(Path(f).with_suffix("")) for f in out]
-
-
-@contextmanager
-def serve(directory: Path):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def footer(text: str) -> str:

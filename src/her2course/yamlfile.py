@@ -112,3 +112,14 @@ def validate_file(
         for field, keys in references(item):
             problems += missing_keys(bib, path, name, field, keys)
     return items, problems
+
+
+def named_file(name: str | Path, folder: Path, kind: str) -> Path:
+    """The data file for an id (``folder/<id>.yaml``) or an explicit ``.yaml`` path; a DataError lists the known ids."""
+    path = Path(name)
+    if path.suffix not in (".yaml", ".yml"):
+        path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) if folder.is_dir() else ""
+        raise DataError([Problem(path, None, None, f"no {kind} '{name}' (known: {known or 'none'})")])
+    return path

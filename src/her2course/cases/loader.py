@@ -19,7 +19,7 @@ from ..paths import Layout, package_layout
 from ..quiz.bank import _loc, _msg
 from ..quiz.schema import CJMM_STEPS, ITEM_TYPES, MODELS, Item
 from ..tables import _slug
-from ..yamlfile import read_yaml
+from ..yamlfile import named_file, read_yaml
 from .schema import STAGES, Case, CaseHeader, Stage, StageHeader
 
 REQUIRED_TYPES = ("bowtie", "matrix")
@@ -248,10 +248,5 @@ def case_ids(layout: Layout | None = None) -> list[str]:
 
 def load_case(case_id: str | Path) -> Case:
     """The case for an id (``"lvef-trastuzumab"``) or a path to a case file."""
-    path = Path(case_id)
-    if path.suffix not in (".yaml", ".yml"):
-        path = cases_dir(package_layout()) / f"{case_id}.yaml"
-    if not path.is_file():
-        known = ", ".join(case_ids()) or "none"
-        raise DataError([Problem(path, None, None, f"no case '{case_id}' (cases: {known})")])
+    path = named_file(case_id, cases_dir(package_layout()), "case")
     return _cached(str(path.resolve()), path.stat().st_mtime)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 DISCLAIMER = "For learning only: not for clinical decisions."
 
@@ -97,19 +98,24 @@ def fmt_num(x: float, places: int = 1) -> str:
     return f"{r:.0f}" if r == int(r) else f"{r:.{places}f}"
 
 
+@dataclass(frozen=True)
 class Card:
-    """Mixin: render a result (fields ``action``, ``reason``, ``reference``) as text and as an HTML card."""
+    """Base of every tool result: what to do, why, and the sources; renders as text and as an HTML card."""
 
-    title: str = "Result"
+    action: str
+    reason: str
+    reference: tuple[str, ...]
+
+    title: ClassVar[str] = "Result"
 
     def details(self) -> list[tuple[str, str]]:
         """Extra labelled lines a result wants to show (overridden by results with more to say)."""
         return []
 
     def to_text(self) -> str:
-        lines = [f"{self.title}: {self.action}", f"Why: {self.reason}"]  # type: ignore[attr-defined]
+        lines = [f"{self.title}: {self.action}", f"Why: {self.reason}"]
         lines += [f"{k}: {v}" for k, v in self.details()]
-        lines.append(f"Source: {', '.join(self.reference)}")  # type: ignore[attr-defined]
+        lines.append(f"Source: {', '.join(self.reference)}")
         lines.append(DISCLAIMER)
         return "\n".join(lines)
 
@@ -118,10 +124,10 @@ class Card:
         rows = "".join(f"<li><strong>{e(k)}:</strong> {e(v)}</li>" for k, v in self.details())
         return (
             '<div class="her2-tool-result">'
-            f"<p><strong>{e(self.title)}: {e(self.action)}</strong></p>"  # type: ignore[attr-defined]
-            f"<p>{e(self.reason)}</p>"  # type: ignore[attr-defined]
+            f"<p><strong>{e(self.title)}: {e(self.action)}</strong></p>"
+            f"<p>{e(self.reason)}</p>"
             + (f"<ul>{rows}</ul>" if rows else "")
-            + f'<p class="her2-tool-source">Source: {e(", ".join(self.reference))}.</p>'  # type: ignore[attr-defined]
+            + f'<p class="her2-tool-source">Source: {e(", ".join(self.reference))}.</p>'
             f'<p class="her2-tool-disclaimer"><em>{e(DISCLAIMER)}</em></p></div>'
         )
 

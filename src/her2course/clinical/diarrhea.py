@@ -58,9 +58,6 @@ _ACTIONS: dict[int, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class DiarrheaResult(Card):
-    action: str
-    reason: str
-    reference: tuple[str, ...]
     grade: int
     nursing_actions: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
@@ -140,9 +137,6 @@ class PlanRow:
 
 @dataclass(frozen=True)
 class NeratinibPlan(Card):
-    action: str
-    reason: str
-    reference: tuple[str, ...]
     strategy: str
     rows: tuple[PlanRow, ...]
     notes: tuple[str, ...] = ()
@@ -288,9 +282,6 @@ def _to_date(value: Any) -> dt.date:
 
 @dataclass(frozen=True)
 class NeratinibDiarrheaResult(Card):
-    action: str
-    reason: str
-    reference: tuple[str, ...]
     code: str                      # "adjust-supportive-care" | "interrupt" | "discontinue"
     next_dose_mg: float | None = None
     notes: tuple[str, ...] = ()

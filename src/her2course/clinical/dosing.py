@@ -91,9 +91,6 @@ class DoseLine:
 
 @dataclass(frozen=True)
 class DoseResult(Card):
-    action: str
-    reason: str
-    reference: tuple[str, ...]
     drug: str
     setting: str
     weight_kg: float | None
@@ -229,9 +226,6 @@ def calculate_dose(drug: str, weight_kg: Any = None, *, regimen: Any = None, kb=
 
 @dataclass(frozen=True)
 class MissedDoseResult(Card):
-    action: str
-    reason: str
-    reference: tuple[str, ...]
     code: str                          # "reload" | "maintenance" | "not-due"
     dose: DoseLine | None
     next_step: str = ""
@@ -311,9 +305,6 @@ def _loading_and_maintenance(drug, interval: int):
 
 @dataclass(frozen=True)
 class ReductionResult(Card):
-    action: str
-    reason: str
-    reference: tuple[str, ...]
     code: str                      # "reduce" | "discontinue" | "no-reduction"
     next_level: float | None
     unit: str

@@ -35,9 +35,6 @@ GRADE_TEXT = {
 
 @dataclass(frozen=True)
 class IldResult(Card):
-    action: str
-    reason: str
-    reference: tuple[str, ...]
     grade: int
     code: str                              # "interrupt" | "resume-same-dose" | "resume-reduced" | "discontinue"
     next_dose_mg_per_kg: float | None = None

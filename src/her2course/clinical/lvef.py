@@ -61,11 +61,9 @@ HOLD = _hold(MIN_HOLD_WEEKS)
 
 @dataclass(frozen=True)
 class LvefResult(Card):
-    """What the label rule says for one LVEF reading."""
+    """What the label rule says for one LVEF reading (action: "continue", "hold and recheck in N weeks" or
+    "discontinue")."""
 
-    action: str                    # "continue", "hold and recheck in N weeks" or "discontinue"
-    reason: str
-    reference: tuple[str, ...]
     code: str                      # "continue" | "hold" | "discontinue"
     baseline: float
     current: float
@@ -225,9 +223,6 @@ class SeriesStep:
 
 @dataclass(frozen=True)
 class LvefSeriesResult(Card):
-    action: str
-    reason: str
-    reference: tuple[str, ...]
     code: str
     steps: tuple[SeriesStep, ...] = field(default_factory=tuple)
     lln: float = 50

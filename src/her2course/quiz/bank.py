@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from ..errors import DataError, Problem
 from ..paths import Layout, package_layout
 from ..references import Bibliography, load_bibliography, missing_keys
-from ..yamlfile import read_yaml
+from ..yamlfile import named_file, read_yaml
 from .schema import ITEM_TYPES, MODELS, BankHeader, Item
 
 
@@ -157,12 +157,6 @@ def _cached(path: str, mtime: float) -> Bank:
 
 def load_bank(chapter: str | Path) -> Bank:
     """The bank for a chapter id (``"01-her2-biology"``) or a path to a bank file."""
-    path = Path(chapter)
-    if path.suffix not in (".yaml", ".yml"):
-        path = questions_dir(package_layout()) / f"{chapter}.yaml"
-    if not path.is_file():
-        folder = questions_dir(package_layout())
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
-        raise DataError([Problem(path, None, None, f"no question bank for '{chapter}' (banks: {known})")])
+    path = named_file(chapter, questions_dir(package_layout()), "question bank")
     return _cached(str(path.resolve()), path.stat().st_mtime)
 

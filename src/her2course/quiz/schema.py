@@ -105,11 +105,7 @@ class Blank(_Strict):
     @field_validator("options")
     @classmethod
     def _one_correct(cls, options: list[Choice]) -> list[Choice]:
-        _unique_ids(options)
-        n = sum(o.correct for o in options)
-        if n != 1:
-            raise ValueError(f"a blank needs exactly one correct option, found {n}")
-        return options
+        return _exactly_one_correct(options, "a blank")
 
 
 class Group(_Strict):
@@ -149,6 +145,15 @@ def _unique_ids(entries: list) -> None:
         seen.add(e.id)
 
 
+def _exactly_one_correct(options: list, what: str) -> list:
+    """Unique option ids and exactly one correct option (single-best-answer items and cloze blanks)."""
+    _unique_ids(options)
+    n = sum(o.correct for o in options)
+    if n != 1:
+        raise ValueError(f"{what} needs exactly one correct option, found {n}")
+    return options
+
+
 class ItemBase(_Strict):
     id: str = Field(pattern=ID)
     type: str
@@ -168,11 +173,7 @@ class Single(ItemBase):
     @field_validator("options")
     @classmethod
     def _exactly_one(cls, options: list[Choice]) -> list[Choice]:
-        _unique_ids(options)
-        n = sum(o.correct for o in options)
-        if n != 1:
-            raise ValueError(f"a single-best-answer item needs exactly one correct option, found {n}")
-        return options
+        return _exactly_one_correct(options, "a single-best-answer item")
 
 
 class Sata(ItemBase):
