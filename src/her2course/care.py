@@ -14,7 +14,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import DataError, Problem
-from .figures import Figure
+from .figures import Figure, new_figure
 from .paths import Layout, package_layout
 from .references import load_bibliography, missing_keys
 from .style import INK, OKABE_ITO
@@ -113,10 +113,8 @@ def monitoring_table() -> Table:
 
 def monitoring_figure() -> Figure:
     """A grid: one row per check, one column per time point, a marker where the check is due."""
-    import matplotlib.pyplot as plt
-
     points, checks = _monitoring()
-    fig, ax = plt.subplots(figsize=(8.4, 0.5 * len(checks) + 2.4))
+    fig, ax = new_figure((8.4, 0.5 * len(checks) + 2.4))
     ncol = len(points)
     ax.set_xlim(-5.2, ncol - 0.4)
     ax.set_ylim(len(checks) - 0.4, -2.9)

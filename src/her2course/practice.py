@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import DataError, Problem
-from .figures import Figure
+from .figures import Figure, new_figure
 from .paths import Layout, package_layout
 from .references import load_bibliography, missing_keys
 from .style import INK, OKABE_ITO
@@ -138,11 +138,9 @@ def timeline_table() -> Table:
 
 def timeline_figure() -> Figure:
     """A vertical timeline, one row per event, marker shape and colour by kind."""
-    import matplotlib.pyplot as plt
-
     evs = events()
     n = len(evs)
-    fig, ax = plt.subplots(figsize=(8.2, 0.34 * n + 1.7))
+    fig, ax = new_figure((8.2, 0.34 * n + 1.7))
     ax.set_xlim(0, 10)
     ax.set_ylim(n + 0.2, -2.3)
     ax.axis("off")
@@ -195,13 +193,12 @@ _GROUP = {"positive": (OKABE_ITO["vermillion"], "xx"), "low": (OKABE_ITO["bluish
 
 def routing_figure() -> Figure:
     """Rows = HER2 categories; each points to its options when HR-positive and when HR-negative."""
-    import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 
     cats, foot = routing()
     row_h = 2.3
     n = len(cats)
-    fig, ax = plt.subplots(figsize=(8.4, 1.05 * row_h * n + 2.2))
+    fig, ax = new_figure((8.4, 1.05 * row_h * n + 2.2))
     ax.set_xlim(0, 12)
     ax.set_ylim(-(n * row_h) - 2.0, 1.6)
     ax.axis("off")

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import DataError, Problem
-from .figures import Figure
+from .figures import Figure, new_figure
 from .paths import Layout, package_layout
 from .references import load_bibliography
 from .style import OKABE_ITO
@@ -66,11 +66,10 @@ _GROUP_STYLE = {
 
 def spectrum_figure() -> Figure:
     """The HER2 expression spectrum as a row of boxes, one per test result, shaded and patterned by category."""
-    import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 
     cats = categories()
-    fig, ax = plt.subplots(figsize=(8.6, 3.3))
+    fig, ax = new_figure((8.6, 3.3))
     ax.set_xlim(0, len(cats))
     ax.set_ylim(-1.45, 1.75)
     ax.axis("off")

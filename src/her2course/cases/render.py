@@ -110,13 +110,15 @@ def trend_figure(case: Case, stage: Stage) -> Figure | None:
     trend = stage.data.trend
     if trend is None:
         return None
-    import matplotlib.pyplot as plt
+    import matplotlib
+
+    from ..figures import new_figure
 
     xs = [d for d, _ in trend.points]
     ys = [v for _, v in trend.points]
     styles = [("--", OKABE_ITO["vermillion"]), (":", OKABE_ITO["black"]), ("-.", OKABE_ITO["reddish_purple"])]
-    with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(6.8, 3.6))
+    with matplotlib.rc_context(RC):
+        fig, ax = new_figure((6.8, 3.6))
         ax.plot(xs, ys, color=OKABE_ITO["blue"], marker="o", markersize=6, linewidth=1.8, label=trend.label,
                 zorder=3)
         for x, y in trend.points:

@@ -307,9 +307,9 @@ def lvef_series(readings: Any, lln: Any = 50) -> LvefSeriesResult:
 
 def lvef_figure(readings: Any, lln: Any = 50, *, name: str = "lvef-series"):
     """Plot a series against the Herceptin thresholds (LLN, 10- and 16-point falls) with the action at each reading."""
-    import matplotlib.pyplot as plt
+    import matplotlib
 
-    from ..figures import Figure
+    from ..figures import Figure, new_figure
     from ..style import OKABE_ITO, RC
 
     result = lvef_series(readings, lln)
@@ -319,8 +319,8 @@ def lvef_figure(readings: Any, lln: Any = 50, *, name: str = "lvef-series"):
     values = [s.lvef for s in steps]
     markers = {"continue": ("o", OKABE_ITO["blue"]), "hold": ("s", OKABE_ITO["orange"]),
                "discontinue": ("X", OKABE_ITO["vermillion"])}
-    with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    with matplotlib.rc_context(RC):
+        fig, ax = new_figure((7.5, 4.2))
         ax.axhline(result.lln, color=OKABE_ITO["black"], linestyle="--", linewidth=1.2,
                    label=f"Lower limit of normal ({fmt_num(result.lln)}%)")
         ax.axhline(base - HOLD_DROP_BELOW_LLN, color=OKABE_ITO["reddish_purple"], linestyle="-.", linewidth=1.2,

@@ -122,11 +122,11 @@ calc(.3em - 2px) calc(.45em - 2px)}}
         return f"<fieldset><legend>{_E(legend)}</legend>{items}</fieldset>"
 
     def _legend_svg(self) -> str:
-        import matplotlib.pyplot as plt
+        import matplotlib
 
         from ..style import RC
 
-        with plt.rc_context(RC):
+        with matplotlib.rc_context(RC):
             fig, ax = draw._fig(10.4, 3.4)
         ax.set_xlim(-0.2, 10.2)
         ax.set_ylim(-3.4, 0.0)

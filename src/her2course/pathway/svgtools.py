@@ -10,6 +10,7 @@ import re
 import matplotlib
 from matplotlib.figure import Figure as MplFigure
 
+from ..figures import close
 from ..style import RC
 
 FONT_STACK = "'DejaVu Sans', Verdana, 'Segoe UI', Roboto, Arial, sans-serif"
@@ -68,7 +69,7 @@ def compact_svg(fig: MplFigure, *, prefix: str, label: str, styles: dict[str, st
     buf = io.BytesIO()
     with matplotlib.rc_context(rc):
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    matplotlib.pyplot.close(fig)
+    close(fig)
     s = buf.getvalue().decode("utf-8")
     s = s[s.index("<svg"):]
     s = re.sub(r"<metadata>.*?</metadata>", "", s, flags=re.S)
