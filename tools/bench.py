@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import yaml
+from booktoc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -78,22 +79,6 @@ def exec_times(log: str) -> list[tuple[str, float]]:
 
 # ------------------------------------------------------------------------------------------------ floor book
 
-def toc_docs(toc: dict) -> list[str]:
-    docs = [toc["root"]]
-
-    def walk(entries):
-        for e in entries or []:
-            if "file" in e:
-                docs.append(e["file"])
-            walk(e.get("sections"))
-            walk(e.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return docs
-
-
 def make_floor() -> Path:
     """_floor/: the real config and toc; each notebook one trivial cell (plus its title), each page one paragraph."""
     shutil.rmtree(FLOOR, ignore_errors=True)
@@ -103,9 +88,7 @@ def make_floor() -> Path:
     (FLOOR / "src").symlink_to(ROOT / "src", target_is_directory=True)  # static files, templates, favicon
     (FLOOR / "book").mkdir()
     shutil.copy(ROOT / "book" / "references.bib", FLOOR / "book" / "references.bib")
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    for n, doc in enumerate(toc_docs(toc)):
-        stem = str(Path(doc).with_suffix(""))
+    for n, stem in enumerate(toc_files(ROOT / "_toc.yml")):
         title = f"Floor page {n}"
         if (ROOT / f"{stem}.ipynb").exists():
             nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": [f"# {title}"]},

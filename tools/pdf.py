@@ -18,31 +18,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import yaml
+from booktoc import toc_files
 from localserve import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 MARGIN = {"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"}
-
-
-def toc_files(toc_path: Path) -> list[str]:
-    """The documents of _toc.yml in reading order (root first), without extensions."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    out = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                out.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [str(Path(f).with_suffix("")) for f in out]
 
 
 def footer(text: str) -> str:
