@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -127,3 +128,18 @@ def named_file(name: str | Path, folder: Path, kind: str) -> Path:
         known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) if folder.is_dir() else ""
         raise DataError([Problem(path, None, None, f"no {kind} '{name}' (known: {known or 'none'})")])
     return path
+
+
+def load_named(name: str | Path, folder: Path, kind: str, parse: Callable[[Path, Any], tuple[Any, list[Problem]]]):
+    """Load one named data file (an id in ``folder`` or a ``.yaml`` path) with ``parse(path, raw) -> (value,
+    problems)``; raise DataError listing every problem. Cached until the file changes (path and mtime)."""
+    path = named_file(name, folder, kind)
+    return _load_cached(parse, str(path.resolve()), path.stat().st_mtime)
+
+
+@lru_cache(maxsize=64)
+def _load_cached(parse: Callable[[Path, Any], tuple[Any, list[Problem]]], path: str, mtime: float) -> Any:
+    value, problems = parse(Path(path), read_yaml(Path(path)))
+    if problems or value is None:
+        raise DataError(problems)
+    return value

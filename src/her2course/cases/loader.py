@@ -8,7 +8,6 @@ Problems read like the question banks' ones, for example::
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from ..paths import Layout, package_layout
 from ..quiz.bank import _loc, _msg
 from ..quiz.schema import CJMM_STEPS, ITEM_TYPES, MODELS, Item
 from ..tables import _slug
-from ..yamlfile import named_file, read_yaml
+from ..yamlfile import load_named, read_yaml
 from .schema import STAGES, Case, CaseHeader, Stage, StageHeader
 
 REQUIRED_TYPES = ("bowtie", "matrix")
@@ -225,28 +224,14 @@ def _bank_item_ids(layout: Layout) -> dict[str, str]:
     return out
 
 
-def load_path(path: Path) -> Case:
-    """Load and validate one case file; raise DataError listing every problem.
-
-    Reference keys and the drug id are checked by ``her2course check`` (as for the question banks), not here.
-    """
-    case, problems = parse_case(path, read_yaml(path))
-    if problems or case is None:
-        raise DataError(problems)
-    return case
-
-
-@lru_cache(maxsize=32)
-def _cached(path: str, mtime: float) -> Case:
-    return load_path(Path(path))
-
-
 def case_ids(layout: Layout | None = None) -> list[str]:
     folder = cases_dir(layout or package_layout())
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
 def load_case(case_id: str | Path) -> Case:
-    """The case for an id (``"lvef-trastuzumab"``) or a path to a case file."""
-    path = named_file(case_id, cases_dir(package_layout()), "case")
-    return _cached(str(path.resolve()), path.stat().st_mtime)
+    """The case for an id (``"lvef-trastuzumab"``) or a path to a case file; a DataError lists every problem.
+
+    Reference keys and the drug id are checked by ``her2course check`` (as for the question banks), not here.
+    """
+    return load_named(case_id, cases_dir(package_layout()), "case", parse_case)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from pydantic import ValidationError
 from ..errors import DataError, Problem
 from ..paths import Layout, package_layout
 from ..references import Bibliography, load_bibliography, missing_keys
-from ..yamlfile import named_file, read_yaml
+from ..yamlfile import load_named, read_yaml
 from .schema import ITEM_TYPES, MODELS, BankHeader, Item
 
 
@@ -138,25 +137,13 @@ def validate(layout: Layout) -> tuple[list[Item], list[Problem]]:
     return all_items, problems
 
 
-def load_path(path: Path) -> Bank:
-    """Load and validate one bank file; raise DataError listing every problem.
-
-    Reference keys are checked by ``her2course check`` (run before every book build), not here, so that a
-    notebook never fails for a bibliography entry that is still being merged.
-    """
-    bank, problems = parse_bank(path, read_yaml(path), None)
-    if problems or bank is None:
-        raise DataError(problems)
-    return bank
-
-
-@lru_cache(maxsize=32)
-def _cached(path: str, mtime: float) -> Bank:
-    return load_path(Path(path))
+def _parse_unchecked(path: Path, raw: Any) -> tuple[Bank | None, list[Problem]]:
+    """A bank without the reference-key check: ``her2course check`` (run before every book build) does that, so
+    a notebook never fails for a bibliography entry that is still being merged."""
+    return parse_bank(path, raw, None)
 
 
 def load_bank(chapter: str | Path) -> Bank:
     """The bank for a chapter id (``"01-her2-biology"``) or a path to a bank file."""
-    path = named_file(chapter, questions_dir(package_layout()), "question bank")
-    return _cached(str(path.resolve()), path.stat().st_mtime)
+    return load_named(chapter, questions_dir(package_layout()), "question bank", _parse_unchecked)
 
