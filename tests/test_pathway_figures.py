@@ -114,9 +114,9 @@ def test_bypass_receptors_are_drawn_only_with_their_alteration():
 
 
 @pytest.mark.parametrize(("drug", "expected"), [
-    ("T-DXd", ["Low or lost HER2", "Slow internalisation", "Faulty lysosomal processing", "Payload pumped out",
+    ("T-DXd", ["Low or lost HER2", "Slow internalization", "Faulty lysosomal processing", "Payload pumped out",
                "DNA-repair changes", "Needs HER2 cells nearby", "DXd"]),
-    ("T-DM1", ["Low or lost HER2", "Slow internalisation", "Faulty lysosomal processing", "Payload pumped out",
+    ("T-DM1", ["Low or lost HER2", "Slow internalization", "Faulty lysosomal processing", "Payload pumped out",
                "ABCC1", "No bystander effect", "DM1"]),
 ])
 def test_adc_resistance_figure_text_comes_from_the_data(drug, expected):

@@ -107,7 +107,7 @@ def test_ids_are_unique_and_controls_labelled(small):
 def test_panels_carry_explanation_outcome_and_alt(small):
     html = small.to_html()
     assert 'aria-live="polite"' in html
-    assert html.count('role="img" aria-label="HER2 signalling network diagram') == 6
+    assert html.count('role="img" aria-label="HER2 signaling network diagram') == 6
     assert "Proliferation signal: <strong>ON</strong>" in html
     assert "p95HER2 escapes the antibodies" in html
 

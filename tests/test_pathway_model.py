@@ -109,7 +109,7 @@ def test_adc_payload_is_a_separate_cytotoxic_effect(drug, alterations, target, k
     (c,) = r.cytotoxic
     assert (c.target_found, c.kills_cell, c.bystander) == (target, kills, bystander)
     text = r.to_dict()["explanation"]
-    assert "separate from signalling" in text and "not a signalling block" in text
+    assert "separate from signaling" in text and "not a signaling block" in text
     if not target and "p95HER2" in alterations:
         assert "no target" in text
 
@@ -187,7 +187,7 @@ def test_drug_names_are_case_insensitive_and_accept_brands(name, expected):
      ("exon 20 insertion", "ERBB2-exon20ins"), ("ERBB2 kinase-domain mutation", "ERBB2-exon20ins"),
      ("MET amplification", "MET-amplification"), ("met-amplification", "MET-amplification"),
      ("c-MET", "MET-amplification"), ("IGF-1R", "IGF1R-activation"),
-     ("IGF-1R signalling (ligand or receptor excess)", "IGF1R-activation")],
+     ("IGF-1R signaling (ligand or receptor excess)", "IGF1R-activation")],
 )
 def test_alteration_names(name, expected):
     assert model().alteration(name).id == expected

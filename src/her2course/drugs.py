@@ -339,7 +339,7 @@ def drug_table(ids: list[str], columns: list[str] | None = None, *, caption: str
         caption=caption,
         headers=[_COLUMNS[c][0] for c in columns],
         rows=rows,
-        source=f"Sources: {_cite(kb.bib, keys)}. Doses are the labelled adult doses; check the current label.",
+        source=f"Sources: {_cite(kb.bib, keys)}. Doses are the labeled adult doses; check the current label.",
     )
 
 

@@ -168,7 +168,7 @@ def timeline_figure() -> Figure:
     )
     return Figure(fig=fig, alt=alt, name="her2-timeline",
                   caption="From one antibody to many drugs: landmark trials and US approvals. Marker shape and "
-                          "colour show the kind of event; the table below lists each event with its sources.")
+                          "color show the kind of event; the table below lists each event with its sources.")
 
 
 # ---- routing -------------------------------------------------------------------------------------------------------

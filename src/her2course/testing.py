@@ -88,13 +88,13 @@ def spectrum_figure() -> Figure:
                 arrowprops={"arrowstyle": "->", "linewidth": 1.5, "color": "#1a1a1a"})
     ax.text(len(cats) / 2, 1.5, "more HER2 protein on the cell surface", ha="center", va="bottom", fontsize=10)
     ax.text(len(cats) / 2, -1.0,
-            "grey: negative   dotted blue: ultralow   striped green: low   crossed red: positive",
+            "gray: negative   dotted blue: ultralow   striped green: low   crossed red: positive",
             ha="center", va="center", fontsize=9, style="italic")
     alt = (
-        "Six boxes in a row, left to right along an arrow labelled more HER2 protein on the cell surface: "
+        "Six boxes in a row, left to right along an arrow labeled more HER2 protein on the cell surface: "
         + "; ".join(f"IHC {c.ihc}{' with ISH ' + c.ish if c.ish != 'not needed' else ''} is {c.status}" for c in cats)
         + "."
     )
     return Figure(fig=fig, alt=alt, name="her2-spectrum",
-                  caption="The HER2 spectrum in breast cancer. The test result places a tumour in one category, and "
+                  caption="The HER2 spectrum in breast cancer. The test result places a tumor in one category, and "
                           "the category decides which HER2-directed drugs may be offered.")

@@ -41,7 +41,7 @@ _ACTIONS: dict[int, tuple[str, ...]] = {
     0: ("No diarrhea by CTCAE: keep teaching the patient what to report.",),
     1: ("Assess hydration (intake, urine, dizziness, weight) and count stools against the patient's baseline.",
         "Start or adjust the antidiarrheal the regimen's protocol or prescriber specifies.",
-        "Teach: drink about 2 litres a day unless fluid-restricted; small bland meals; avoid foods that worsen it.",
+        "Teach: drink about 2 liters a day unless fluid-restricted; small bland meals; avoid foods that worsen it.",
         "Ask the patient to report at once if stools increase, or with fever, dizziness, blood or cramping."),
     2: ("Notify the prescriber the same day: many HER2 drugs (neratinib, tucatinib, lapatinib, T-DXd) have label "
         "hold or reduction rules from grade 2.",

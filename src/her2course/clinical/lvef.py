@@ -125,7 +125,7 @@ def _herceptin(b: float, c: float, lln: float, weeks_held: float | None, holds: 
     notes: list[str] = []
     if b < lln:
         notes.append("The baseline is below the LLN: the label rule assumes treatment started with a normal LVEF; "
-                     "this needs the prescriber's and cardiology's judgement.")
+                     "this needs the prescriber's and cardiology's judgment.")
     common = dict(reference=HERCEPTIN_REFS, baseline=b, current=c, lln=lln, drop=drop, rule="herceptin")
     why_drop = f"The LVEF is {fmt_num(c)}%, a fall of {fmt_num(drop)} points from the pre-treatment {fmt_num(b)}%"
     if weeks_held is None:  # on treatment: check the withholding criteria

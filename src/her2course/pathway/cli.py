@@ -20,7 +20,7 @@ def register(sub) -> None:
     p = sub.add_parser("pathway", help="which HER2 signals stay on with the given drugs and alterations")
     p.add_argument("--drug", action="append", default=[], metavar="NAME", help="a drug (repeatable)")
     p.add_argument("--alteration", action="append", default=[], metavar="NAME",
-                   help="a tumour alteration (repeatable)")
+                   help="a tumor alteration (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--png", metavar="FILE", help="write the diagram as PNG")
     p.add_argument("--svg", metavar="FILE", help="write the diagram as SVG")

@@ -335,7 +335,7 @@ def _legend(ax, *, plain: bool):
     y0 = -1.05
     ax.plot([0, 10], [y0 + 0.75, y0 + 0.75], color="#DDDDDD", lw=1)
     items_plain = [
-        ("box", "signalling step"), ("ghost", "present only with\nan alteration"),
+        ("box", "signaling step"), ("ghost", "present only with\nan alteration"),
         ("arrow", "passes the signal on"), ("damp", "PTEN damps PIP3"),
     ]
     items = [
@@ -460,7 +460,7 @@ def domains(m: Model | None = None) -> MplFigure:
     ax.text(4.0, y_mem + 1.0, "p95HER2 is cut here:\ndomains I-IV are lost,\nso antibodies cannot bind",
             ha="left", va="bottom", fontsize=10, color=INK, linespacing=1.15)
     if by_site["other"]:
-        ax.text(0.1, 0.2, textwrap.fill("Binds the extracellular part (domain not modelled): "
+        ax.text(0.1, 0.2, textwrap.fill("Binds the extracellular part (domain not modeled): "
                                         + ", ".join(by_site["other"]), 44),
                 ha="left", va="bottom", fontsize=10, color=INK)
     return fig
@@ -496,7 +496,7 @@ def adc(drug_id: str = "trastuzumab-deruxtecan", m: Model | None = None) -> MplF
     ax.add_patch(Circle((3.6, 8.0), 3.1, fc="#FFF7E6", ec="#9A6A00", lw=2.0, zorder=1))
     ax.text(3.6, 5.55, "HER2-positive cell", ha="center", va="center", fontsize=9.5, color=INK, zorder=2)
     ax.add_patch(Circle((8.55, 7.3), 1.35, fc="#F4F4F4", ec=GREY, lw=1.6, ls=(0, (3, 2)), zorder=1))
-    ax.text(8.55, 8.85, "neighbour\n(little or\nno HER2)", ha="center", va="bottom", fontsize=9, color=INK)
+    ax.text(8.55, 8.85, "neighbor\n(little or\nno HER2)", ha="center", va="bottom", fontsize=9, color=INK)
     # receptor on the surface and the ADC binding it
     ax.plot([3.6, 3.6], [10.75, 11.55], color="#9A6A00", lw=4, zorder=3)
     ax.add_patch(FancyBboxPatch((3.35, 11.45), 0.5, 0.5, boxstyle="round,pad=0,rounding_size=0.15", fc="#F7DDA4",

@@ -121,10 +121,10 @@ def explain_parts(result: Result) -> list[str]:
             parts.append("Result: proliferation and survival signals are OFF, because every route that drove "
                          "them is blocked.")
         else:
-            parts.append("Result: nothing drives HER2-family signalling in this cell, so proliferation and "
+            parts.append("Result: nothing drives HER2-family signaling in this cell, so proliferation and "
                          "survival signals are OFF.")
     else:
-        lead = "Result: signalling persists." if result.drugs else "Result: signalling is ON."
+        lead = "Result: signaling persists." if result.drugs else "Result: signaling is ON."
         lines = [lead]
         for o in ("proliferation", "survival"):
             if result.outcomes[o]:
@@ -141,19 +141,19 @@ def explain_parts(result: Result) -> list[str]:
         d = m.drugs[c.drug]
         adc = d.adc
         name = _display(d.id)
-        text = (f"Cytotoxic effect (separate from signalling, not a signalling block): {name} carries "
+        text = (f"Cytotoxic effect (separate from signaling, not a signaling block): {name} carries "
                 f"{adc.payload}, {adc.payload_action}. ")
         if c.target_found:
             text += (f"This cell shows {_SURFACE[c.surface]}, so the ADC binds, is taken inside and releases its "
                      "payload, which kills the cell")
             text += " even though its growth signals stay on. " if on else ". "
-            text += ("The payload can also leak out and kill neighbouring cells (bystander effect)."
+            text += ("The payload can also leak out and kill neighboring cells (bystander effect)."
                      if c.bystander else "The payload stays inside the cell that took it up (no bystander effect).")
         elif c.surface == "none":
             text += ("This cell has no HER2 extracellular domain for it to bind (p95HER2 has lost it), so the ADC "
                      "has no target: it is not taken up and releases no payload here.")
             if adc.bystander:
-                text += (" Only payload set free in HER2-expressing neighbouring cells could reach it "
+                text += (" Only payload set free in HER2-expressing neighboring cells could reach it "
                          "(bystander effect).")
         else:
             text += (f"This cell shows {_SURFACE[c.surface]}, too little for {name} in the model, so it releases "
@@ -191,7 +191,7 @@ def _escapes(result: Result, live_sources: set[str]) -> list[str]:
                 elif missing:
                     out.append(_sentence(f"{_display(d.id)} does not block the "
                                          f"{_join([k for k in missing])} kinase, so the {node_text(m, nid)} "
-                                         "keeps signalling"))
+                                         "keeps signaling"))
         # ligand or amplification routes that need an antibody site nobody gave
         for e in m.incoming(nid):
             if e.source in live_sources and e.blocked_by and not set(e.blocked_by) & given_sites:

@@ -50,7 +50,7 @@ def scenario_alt(result: Result) -> str:
     m = result.model
     drugs = _join([d.name for d in result.drugs]) or "no drug"
     cell = _join([a.name for a in result.alterations]) or "no alteration"
-    parts = [f"HER2 signalling network diagram with {drugs}, in a cell with {cell}."]
+    parts = [f"HER2 signaling network diagram with {drugs}, in a cell with {cell}."]
     blocks = []
     for b in result.blocks:
         what = node_text(m, b.target)
@@ -59,7 +59,7 @@ def scenario_alt(result: Result) -> str:
     if blocks:
         parts.append(_sentence_list("Blocks shown", blocks))
     on = [node_text(m, n) for n in result.active]
-    parts.append(f"Nodes ON: {', '.join(on)}." if on else "No signalling node is ON.")
+    parts.append(f"Nodes ON: {', '.join(on)}." if on else "No signaling node is ON.")
     out = result.outcomes
     parts.append(f"Proliferation {'ON' if out['proliferation'] else 'OFF'}, survival "
                  f"{'ON' if out['survival'] else 'OFF'}.")
@@ -72,8 +72,8 @@ def _sentence_list(head: str, items: list[str]) -> str:
 
 def network_alt(m: Model) -> str:
     return (
-        "HER2 signalling network diagram. Top: the ligands (EGF-type ligands, NRG1). Membrane: the receptors "
-        f"{_join([n.id for n in m.nodes.values() if n.kind == 'receptor'])}. Below them the signalling units "
+        "HER2 signaling network diagram. Top: the ligands (EGF-type ligands, NRG1). Membrane: the receptors "
+        f"{_join([n.id for n in m.nodes.values() if n.kind == 'receptor'])}. Below them the signaling units "
         f"{_join([node_text(m, n.id) for n in m.nodes.values() if n.kind in ('dimer', 'variant')])} "
         "(p95HER2 and mutant HER2 drawn dotted: present only with an alteration). Each unit feeds RAS and PI3K. "
         "Left arm: RAS → RAF → MEK → ERK → proliferation. Right arm: PI3K → PIP3 → AKT → survival, with AKT → "
@@ -85,8 +85,8 @@ def network_figure() -> Figure:
     """The plain signalling network: every HER-family route. Receptors outside the HER family (IGF-1R, MET)
     appear only in scenarios with the alteration that switches them on (see :func:`bypass_figure`)."""
     m = model()
-    return Figure(draw.network(None, title="The HER2 signalling network"), alt=network_alt(m),
-                  caption="The HER2 signalling network: HER receptor pairs at the membrane switch on the RAS-MAPK "
+    return Figure(draw.network(None, title="The HER2 signaling network"), alt=network_alt(m),
+                  caption="The HER2 signaling network: HER receptor pairs at the membrane switch on the RAS-MAPK "
                   "arm (proliferation) and the PI3K-AKT-mTOR arm (survival and growth).", name="pathway-network")
 
 
@@ -141,12 +141,12 @@ def adc_figure(drug: str = "trastuzumab-deruxtecan") -> Figure:
         raise ValueError(f"{d.id} is not an antibody-drug conjugate; choose one of "
                          f"{', '.join(x.id for x in m.drugs.values() if x.adc)}")
     steps = "; ".join(f"{i}. {s.label}" for i, s in enumerate(m.adc_steps, 1))
-    by = ("a dashed arrow carries payload dots into a neighbouring cell (bystander effect)" if d.adc.bystander
+    by = ("a dashed arrow carries payload dots into a neighboring cell (bystander effect)" if d.adc.bystander
           else "a blunt arrow shows the payload stays in the cell (no bystander effect)")
-    alt = (f"How {d.name} works, in numbered steps on a drawing of a HER2-positive cell and a neighbour: {steps}. "
+    alt = (f"How {d.name} works, in numbered steps on a drawing of a HER2-positive cell and a neighbor: {steps}. "
            f"The payload is {d.adc.payload}; {by}.")
     caption = (f"{d.label}: the antibody delivers a cytotoxic payload ({d.adc.payload}). This killing is a separate "
-               "effect from any signalling block.")
+               "effect from any signaling block.")
     return Figure(draw.adc(d.id, m), alt=alt, caption=caption, name=f"adc-{d.id}")
 
 
@@ -173,7 +173,7 @@ def _adc(m: Model, drug: str):
 
 
 def adc_resistance_figure(drug: str = "trastuzumab-deruxtecan") -> Figure:
-    """Where an ADC can fail: its path (bind, internalise, release, kill, bystander) with each resistance point
+    """Where an ADC can fail: its path (bind, internalize, release, kill, bystander) with each resistance point
     from data/pathway.yaml (adc_resistance) marked at its step."""
     m = model()
     d = _adc(m, drug)
@@ -187,7 +187,8 @@ def adc_resistance_figure(drug: str = "trastuzumab-deruxtecan") -> Figure:
     alt = (f"Where {d.name} ({d.label}) can fail. Its path runs down a solid blue line in five numbered steps; each "
            "resistance point hangs off its step on a dashed orange-red branch ending in a crossed ring. "
            + " ".join(s if s.endswith(".") else s + "." for s in steps))
-    labels = _join([f"{_lower_first(p.label)} ({p.step})" for p in m.resistance_points(d.id)])
+    step_label = {st.id: st.label.lower() for st in m.adc_steps}
+    labels = _join([f"{_lower_first(p.label)} ({step_label[p.step]})" for p in m.resistance_points(d.id)])
     caption = (f"Where {d.label} can fail, step by step: {labels}. Apart from HER2 level, these mechanisms come "
                "from laboratory studies and small patient series and are not tested in routine care.")
     return Figure(draw.adc_resistance(d.id, m), alt=alt, caption=caption, name=f"adc-resistance-{d.id}")

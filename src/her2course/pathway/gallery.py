@@ -133,7 +133,7 @@ calc(.3em - 2px) calc(.45em - 2px)}}
         draw._legend(ax, plain=False)
         return compact_svg(fig, prefix=f"{self.uid}-lg-", styles=self._styles,
                            label="Key: filled box with solid outline means ON; "
-                           "white box with dashed grey outline means OFF; a blue bar labelled II or IV is an "
+                           "white box with dashed gray outline means OFF; a blue bar labeled II or IV is an "
                            "antibody block at that domain; a hatched blue box is a kinase blocked by a TKI; a "
                            "dashed orange arrow is a route driven by an alteration; a tag names the alteration.")
 

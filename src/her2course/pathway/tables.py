@@ -39,6 +39,6 @@ def resistance_table(drug_sets: Sequence[Sequence[str]], alteration_sets: Sequen
         caption=caption,
         headers=["Cell", *(drug_label(ds) for ds in drug_sets)],
         rows=rows,
-        source="Computed by the course's pathway model, a teaching simplification: real tumours respond in degrees, "
+        source="Computed by the course's pathway model, a teaching simplification: real tumors respond in degrees, "
                f"not all or nothing. Sources for the alterations: {cites}.",
     )
