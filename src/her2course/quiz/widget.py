@@ -2,6 +2,10 @@
 
 In a kernel the front end (``static/quiz.js``) syncs ``responses`` ({item id: {response, attempts, checked,
 revealed}}); every new attempt is graded here (the authoritative grader) and written to the progress database.
+Python answers with ``saved`` ({item id: attempts stored}) and, when the store cannot be written, ``save_error``
+(one line saying why, shown once in the quiz); attempts that could not be stored are kept and written with the
+next one that can be. An assignment quiz (``spec["mode"] == "assignment"``, see :mod:`her2course.quiz.spec`)
+carries no key in its spec: the browser only saves, and grading happens here alone.
 In the static book the same quiz.js is mounted on the fallback ``<div data-spec=...>`` by ``static/mount.js``,
 with a stand-in model that keeps the responses in localStorage.
 """
@@ -57,11 +61,14 @@ class Quiz(anywidget.AnyWidget):
     _esm = STATIC / "quiz.js"
     spec = traitlets.Dict().tag(sync=True)
     responses = traitlets.Dict().tag(sync=True)
+    saved = traitlets.Dict().tag(sync=True)
+    save_error = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, spec: dict[str, Any], bank: Bank, **kwargs: Any) -> None:
         self._items: dict[str, Item] = {it.id: it for it in bank.items}
         self._recorded: dict[str, int] = {}
         self._revealed: set[str] = set()
+        self._pending: list[progress.Attempt] = []
         self.results: dict[str, Result] = {}
         self.progress_error: str | None = None
         super().__init__(spec=spec, **kwargs)
@@ -116,10 +123,30 @@ class Quiz(anywidget.AnyWidget):
             self._recorded.pop(item_id, None)
             self.results.pop(item_id, None)
             self._revealed.discard(item_id)
+        stale = {k for k in self.saved if not self._recorded.get(k)}
+        if stale:
+            self.saved = {k: v for k, v in self.saved.items() if k not in stale}
         if entries:
-            try:
-                progress.record(entries)
-                self.progress_error = None
-            except Exception as exc:  # never lose the learner's session over a database problem
-                self.progress_error = f"{type(exc).__name__}: {exc}"
-                warnings.warn(f"Could not save quiz progress: {self.progress_error}", stacklevel=2)
+            self._store(entries)
+
+    def _store(self, entries: list[progress.Attempt]) -> None:
+        """Write the new attempts (and any that failed before); on failure keep them and say why, once."""
+        batch = self._pending + entries
+        try:
+            progress.record(batch)
+        except Exception as exc:  # never lose the learner's session over a database problem
+            self._pending = batch
+            reason = str(exc) if isinstance(exc, progress.StoreError) else f"{type(exc).__name__}: {exc}"
+            if reason != self.progress_error:
+                warnings.warn(f"Could not save quiz progress: {reason}", stacklevel=3)
+            self.progress_error = reason
+            self.save_error = reason
+            return
+        self._pending = []
+        self.progress_error = None
+        self.save_error = ""
+        done = dict(self.saved)
+        for a in batch:
+            if a.event == "attempt":
+                done[a.item] = max(done.get(a.item, 0), a.attempt)
+        self.saved = done
