@@ -22,7 +22,6 @@ import nbformat
 from .common import ExportReport, progress
 from .selection import Assignment, assignment_id, from_ids
 
-
 # What the browser may see of an item in assignment mode: enough to show and answer it, nothing that marks it.
 _ITEM_KEYS = ("id", "type", "number", "instruction", "stem", "learning_outcome", "cjmm_step", "cjmm_label",
               "reference", "sources")

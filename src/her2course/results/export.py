@@ -27,7 +27,7 @@ def results(assignment: str, student: str, db: Path | None = None,
     if not ASSIGNMENT_ID.match(assignment):
         raise ResultsError(f"'{assignment}' is not an assignment id (they look like asg-0123456789ab)")
     name = names.clean(student)
-    if not name:
+    if not names.visible(name):
         raise ResultsError("type your name first")
     if len(name) > MAX_NAME:
         raise ResultsError(f"your name is {len(name)} characters long; at most {MAX_NAME} fit in a results file")

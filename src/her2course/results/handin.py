@@ -14,6 +14,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from .names import visible
+
 SCHEMA = "her2course-results"
 SCHEMA_VERSION = 2
 ASSIGNMENT_ID = re.compile(r"^asg-[0-9a-f]{12}$")
@@ -113,7 +115,7 @@ def validate(data: Any) -> dict[str, Any]:
     _require(isinstance(assignment, str) and bool(ASSIGNMENT_ID.match(assignment)),
              f"has 'assignment' {str(assignment)[:40]!r}, which is not an assignment id")
     student = data["student"]
-    _require(isinstance(student, str) and bool(student.strip()), "has an empty 'student' name")
+    _require(isinstance(student, str) and visible(student), "has an empty 'student' name")
     _require(len(student) <= MAX_NAME, f"has a 'student' name {len(student)} characters long (at most {MAX_NAME})")
     answers = data["answers"]
     _require(isinstance(answers, dict), "has 'answers' that is not an object {item id: {response, ...}}")

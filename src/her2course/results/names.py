@@ -36,6 +36,11 @@ def shown(name: str) -> str:
     return "".join(f"<U+{ord(c):04X}>" if _hidden(c) else c for c in clean(name))
 
 
+def visible(name: str) -> bool:
+    """Whether the name has at least one character that shows."""
+    return any(not _hidden(c) and not c.isspace() for c in clean(name))
+
+
 def has_hidden(name: str) -> bool:
     return any(_hidden(c) for c in clean(name))
 
