@@ -113,19 +113,19 @@ def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
-def _open_readonly(db: Path) -> sqlite3.Connection:
-    """A read-only connection; in a read-only folder (no -shm file can be made) the file is read as immutable."""
-    uri = "file:" + urllib.parse.quote(str(db.resolve()))
+def _select(db: Path, immutable: bool) -> list[dict[str, Any]]:
+    """Every attempt, through a read-only connection (immutable: no -shm file, for a store in a read-only folder)."""
+    uri = "file:" + urllib.parse.quote(str(db.resolve())) + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+    con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        con = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return con
+        cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM attempts ORDER BY id")
+        return [dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()]
     except sqlite3.OperationalError as exc:
-        if "unable to open" not in str(exc) or db.is_dir():
-            raise
-    con = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
-    con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    return con
+        if "no such table: attempts" in str(exc) and not _tables(con):
+            return []  # an empty database file: nothing recorded yet
+        raise
+    finally:
+        con.close()
 
 
 def _retry(fn: Callable[[], Any], attempts: int = 50) -> Any:
@@ -187,20 +187,15 @@ def rows(path: Path | None = None) -> list[dict[str, Any]]:
             raise _diagnose(db, FileNotFoundError(str(db)), writing=False)
         return []
     try:
-        con = _open_readonly(db)
+        try:
+            return _select(db, immutable=False)
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if db.is_dir() or not ("readonly" in text or "read-only" in text or "unable to open" in text):
+                raise
+        return _select(db, immutable=True)  # a read-only folder: the store can still be read
     except sqlite3.Error as exc:
         raise _diagnose(db, exc, writing=False) from exc
-    try:
-        cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM attempts ORDER BY id")
-        return [dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()]
-    except sqlite3.OperationalError as exc:
-        if "no such table: attempts" in str(exc) and not _tables(con):
-            return []  # an empty database file: nothing recorded yet
-        raise _diagnose(db, exc, writing=False) from exc
-    except sqlite3.Error as exc:
-        raise _diagnose(db, exc, writing=False) from exc
-    finally:
-        con.close()
 
 
 def _tables(con: sqlite3.Connection) -> list[str]:
