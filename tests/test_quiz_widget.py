@@ -178,11 +178,11 @@ KEY_FIELDS = {"correct", "rationale", "explanation", "distractors", "max", "valu
 def _walk(node, path=()):
     if isinstance(node, dict):
         for k, v in node.items():
-            yield path + (k,), k, v
-            yield from _walk(v, path + (k,))
+            yield (*path, k), k, v
+            yield from _walk(v, (*path, k))
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            yield from _walk(v, path + (i,))
+            yield from _walk(v, (*path, i))
 
 
 def _secrets(entries) -> list[str]:
@@ -216,8 +216,8 @@ def test_an_assignment_spec_carries_no_key(every_item):
     spec = q.spec
     assert spec["mode"] == "assignment"
     assert {i["type"] for i in spec["items"]} == {"single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie"}
-    leaked = sorted({".".join(map(str, p)) for p, k, _v in _walk(spec) if k in KEY_FIELDS or k == "answer"
-                     and not isinstance(_v, dict)})
+    leaked = sorted({".".join(map(str, p)) for p, k, _v in _walk(spec) if k in KEY_FIELDS or (k == "answer"
+                     and not isinstance(_v, dict))})
     assert leaked == []
     text = json.dumps(spec, ensure_ascii=False)
     for secret in _secrets(every_item.entries):
