@@ -35,6 +35,15 @@ def _open_and_run_all(pg, lab, name: str, selector: str) -> None:
     raise AssertionError(f"{selector} never rendered in {name}")
 
 
+def _axe_on_quiz(pg) -> list[dict]:
+    """Serious or critical axe-core violations inside the quiz (JupyterLab's own page is not ours to judge)."""
+    pg.add_script_tag(path=str(qb.AXE))
+    result = pg.evaluate("async () => await axe.run(document.querySelector('.jp-OutputArea .h2q'), "
+                         "{resultTypes: ['violations']})")
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]} for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
 def _rows(db, where: str, n: int) -> list:
     rows: list = []
     deadline = time.monotonic() + 20
@@ -72,6 +81,7 @@ def test_an_assignment_saves_answers_and_shows_no_verdict(browser, lab):
         text = re.sub(r"\s+", " ", quiz.inner_text())
         assert "Correct" not in text and "Not correct" not in text and "point" not in text
         assert "2 of 2 questions answered" in text
+        assert _axe_on_quiz(pg) == []
         page = pg.content()
         for e in a.entries:
             for o in e.item.options:
@@ -121,5 +131,6 @@ def test_a_broken_store_is_said_once_inside_the_quiz(browser, lab):
         # the quiz still marks the answers
         single = quiz.locator(".h2q-item[data-item='t-single'] .h2q-feedback")
         assert re.sub(r"\s+", " ", single.inner_text()).startswith("\u2714 Correct")
+        assert _axe_on_quiz(pg) == []
     finally:
         context.close()
