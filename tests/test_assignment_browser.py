@@ -49,7 +49,8 @@ def _rows(db, where: str, n: int) -> list:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and len(rows) < n:
         with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(db)) as con:
-            rows = con.execute(f"SELECT item, attempt, status, score FROM attempts WHERE {where} ORDER BY id").fetchall()
+            sql = f"SELECT item, attempt, status, score FROM attempts WHERE {where} ORDER BY id"
+            rows = con.execute(sql).fetchall()
         time.sleep(0.2)
     return rows
 

@@ -402,3 +402,22 @@ def test_collect_an_empty_folder_and_a_missing_folder(tmp_path: Path, nb, assign
                                           "notes"]]
     assert main(["results", "collect", str(tmp_path / "missing"), "--assignment-notebook", str(nb), "--csv",
                  str(tmp_path / "g.csv")]) == 2
+
+
+@pytest.mark.parametrize("store", ["folder", "damaged"])
+def test_save_my_results_file_says_why_it_failed(tmp_path: Path, assignment, monkeypatch, store):
+    from her2course.results import hand_in
+
+    db = tmp_path / "progress.sqlite3"
+    if store == "folder":
+        db.mkdir()
+    else:
+        db.write_bytes(b"not a database" * 100)
+    monkeypatch.setenv(progress.ENV, str(db))
+    form = hand_in(assignment.id, assignment.item_ids, folder=tmp_path)
+    form.name.value = "Ada"
+    assert form.save() is None
+    words = "is a folder, not a database file" if store == "folder" else "is damaged"
+    assert form.message.value.startswith('<p role="alert">Not saved: your answers cannot be read:')
+    assert words in form.message.value
+    assert not list(tmp_path.glob("results-*.json"))

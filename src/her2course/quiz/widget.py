@@ -23,7 +23,7 @@ import traitlets
 
 from . import progress
 from .bank import Bank
-from .grading import Result, grade
+from .grading import Result, grade, max_score
 from .schema import Item
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -53,6 +53,14 @@ def fallback_html(spec: dict[str, Any]) -> str:
 def plain_text(spec: dict[str, Any]) -> str:
     n = len(spec["items"])
     return f"Quiz '{spec['title']}' ({spec['chapter']}, {n} question{'s' if n != 1 else ''}). {PLACEHOLDER}."
+
+
+def _grade(item: Item, response: Any) -> Result:
+    """The grader's result; an answer it cannot read is 'invalid' rather than an error that drops the batch."""
+    try:
+        return grade(item, response)
+    except Exception:
+        return Result("invalid", 0, max_score(item), "That answer could not be read. Answer again.")
 
 
 class Quiz(anywidget.AnyWidget):
@@ -105,7 +113,7 @@ class Quiz(anywidget.AnyWidget):
             attempts = state.get("attempts") if isinstance(state.get("attempts"), int) else 0
             if attempts > self._recorded.get(item_id, 0):
                 self._recorded[item_id] = attempts
-                result = grade(item, state.get("response"))
+                result = _grade(item, state.get("response"))
                 if result.status != "invalid":
                     self.results[item_id] = result
                 entries.append(progress.Attempt(self.spec["chapter"], self.spec["id"], item_id, item.type,
