@@ -276,6 +276,7 @@ def _hostile_folder(tmp_path: Path, assignment) -> Path:
         fh.truncate(50 * 1024 * 1024)
     (hand / "a-folder.json").mkdir()
     os.mkfifo(hand / "a-pipe.json")  # reading it would block for ever
+    (hand / "a-link.json").symlink_to(hand / "good.json")  # a link could point anywhere on the instructor's disk
     # valid JSON with hostile values in the answers
     base = json.loads((hand / "good.json").read_text())
     deep = base | {"student": "Deep Answer", "answers": {
@@ -306,6 +307,7 @@ def test_each_hostile_file_is_reported_and_skipped_and_the_class_is_still_marked
     assert "too large" in reasons["fifty-megabytes.json"] and f"{MAX_BYTES // 1024} KB" in reasons[
         "fifty-megabytes.json"]
     assert "not a regular file" in reasons["a-pipe.json"]
+    assert "symbolic link" in reasons["a-link.json"]
     assert "attempts" in reasons["bad-field.json"]
     assert {p.name for p, _ in got.skipped} == {"a-folder.json"}
     # the good file and the two odd-but-valid ones are marked; odd answers score nothing

@@ -60,11 +60,13 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing anything but a regular file of at most MAX_BYTES (checked before reading)."""
+    """The file's bytes, refusing anything but a regular file (no link, pipe or device) of at most MAX_BYTES,
+    checked before reading."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError as exc:
         raise ResultsError(f"cannot be read ({exc.strerror or exc})") from None
+    _require(not stat.S_ISLNK(st.st_mode), "is a symbolic link, not a handed-in file")
     _require(stat.S_ISREG(st.st_mode), "is not a regular file")
     _require(st.st_size <= MAX_BYTES, f"is too large ({st.st_size:,} bytes; a results file is at most "
                                       f"{MAX_BYTES // 1024} KB): not a results file")
