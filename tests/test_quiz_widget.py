@@ -168,3 +168,138 @@ def test_front_end_files_are_self_contained():
     assert "export default { render }" in js
     assert "http://" not in js and "https://" not in js
     assert "innerHTML" not in js.replace("node.innerHTML = v", "")  # one audited sink, fed only sanitised spec HTML
+
+
+# ------------------------------------------------------------------------------------------------ assignment mode
+
+KEY_FIELDS = {"correct", "rationale", "explanation", "distractors", "max", "value", "tolerance"}
+
+
+def _walk(node, path=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield (*path, k), k, v
+            yield from _walk(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk(v, (*path, i))
+
+
+def _secrets(entries) -> list[str]:
+    """Every rationale and explanation of the entries, as HTML and as plain text (long enough to be telling)."""
+    out = []
+    for e in entries:
+        item = e.item
+        texts = [item.explanation]
+        for group in [getattr(item, "options", [])] + [b.options for b in getattr(item, "blanks", [])] + [
+                g.options for g in getattr(item, "groups", [])] + [getattr(item, "rows", [])]:
+            texts += [o.rationale for o in group]
+        if item.type == "numeric":
+            texts += [item.rationale] + [d.rationale for d in item.distractors]
+        for t in texts:
+            out += [markup.block(t), markup.plain(t)]
+    return [s for s in out if len(s) > 25]
+
+
+@pytest.fixture(scope="module")
+def every_item():
+    from her2course.exports.selection import all_entries, from_ids
+
+    entries = all_entries()
+    return from_ids([e.id for e in entries], seed=1)
+
+
+def test_an_assignment_spec_carries_no_key(every_item):
+    from her2course.exports.notebook import assignment_quiz
+
+    q = assignment_quiz(every_item.id, every_item.item_ids, seed=every_item.seed)
+    spec = q.spec
+    assert spec["mode"] == "assignment"
+    assert {i["type"] for i in spec["items"]} == {"single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie"}
+    leaked = sorted({".".join(map(str, p)) for p, k, _v in _walk(spec) if k in KEY_FIELDS or (k == "answer"
+                     and not isinstance(_v, dict))})
+    assert leaked == []
+    text = json.dumps(spec, ensure_ascii=False)
+    for secret in _secrets(every_item.entries):
+        assert secret not in text, secret[:80]
+    by_id = {e.id: e.item for e in every_item.entries}
+    for item in spec["items"]:
+        bank = by_id[item["id"]]
+        if item["type"] == "numeric":
+            numbers = [v for _p, _k, v in _walk(item) if isinstance(v, int | float) and not isinstance(v, bool)]
+            numbers += [v for v in item.values() if isinstance(v, int | float)]
+            assert bank.answer.value not in numbers
+            assert set(item["answer"]) == {"unit", "unit_aliases", "rounding"}
+        if item["type"] == "ordered":
+            assert [o["id"] for o in item["options"]] == item["display"] != [o.id for o in bank.options]
+        if item["type"] == "matrix":
+            assert all(set(r) == {"id", "html", "label"} for r in item["rows"])
+    # the fallback the notebook saves is the same redacted spec
+    assert spec_from_html(q._repr_mimebundle_()[0]["text/html"]) == spec
+
+
+def test_an_assignment_is_graded_in_python_only(tmp_path, monkeypatch):
+    from handin_answers import right, wrong
+
+    from her2course.exports import Filters, select
+    from her2course.exports.notebook import assignment_quiz
+
+    db = tmp_path / "p.sqlite3"
+    monkeypatch.setenv(progress.ENV, str(db))
+    a = select(Filters.make(chapters=["2"]), count=4, seed=3)
+    q = assignment_quiz(a.id, a.item_ids, seed=a.seed)
+    e0, e1 = a.entries[:2]
+    q.responses = {e0.id: {"response": right(e0.item), "attempts": 1, "checked": True},
+                   e1.id: {"response": wrong(e1.item), "attempts": 1, "checked": True}}
+    assert q.saved == {e0.id: 1, e1.id: 1} and q.save_error == ""
+    assert q.score == (e0.max, e0.max + e1.max)
+    rows = progress.rows(db)
+    assert [(r["chapter"], r["item"], r["status"], r["score"]) for r in rows] == [
+        (a.id, e0.id, "correct", e0.max), (a.id, e1.id, "incorrect", 0)]
+
+
+def test_the_saved_assignment_notebook_carries_no_key(tmp_path, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from her2course.exports import Filters, notebook, select
+
+    monkeypatch.setenv(progress.ENV, str(tmp_path / "p.sqlite3"))
+    a = select(Filters.make(types=["single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie"]), count=12,
+               seed=5)
+    path = tmp_path / "quiz.ipynb"
+    notebook.export(a, path, quiet=True)
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}},
+                   store_widget_state=True).execute()
+    nbformat.write(nb, path)
+    saved = path.read_text(encoding="utf-8")
+    for secret in _secrets(a.entries):
+        assert secret not in saved, secret[:80]  # neither the outputs nor the widget state hold a rationale
+    states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    quiz_states = [m["state"] for m in states.values() if "spec" in m["state"]]
+    assert len(quiz_states) == 1 and quiz_states[0]["spec"]["mode"] == "assignment"
+    data = [o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])]
+    fallbacks = [spec_from_html(d["text/html"]) for d in data if "her2-quiz" in d.get("text/html", "")]
+    assert len(fallbacks) == 1
+    for spec in (quiz_states[0]["spec"], fallbacks[0]):  # the quiz.js source (_esm) is left out of the scan
+        assert not [k for _p, k, _v in _walk(spec) if k in KEY_FIELDS]
+
+
+def test_a_broken_store_is_said_once_and_the_answers_are_kept_for_later(bank_file, tmp_path, monkeypatch):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    monkeypatch.setenv(progress.ENV, str(folder))  # a folder where the database file should be
+    q = quiz(bank_file)
+    with pytest.warns(UserWarning, match="Could not save quiz progress") as caught:
+        q.responses = {"t-single": {"response": "b", "attempts": 1, "checked": True}}
+        q.responses = {**q.responses, "t-sata": {"response": ["a"], "attempts": 1, "checked": True}}
+    assert len([w for w in caught if "Could not save" in str(w.message)]) == 1  # said once
+    assert q.save_error == f"{folder} is a folder, not a database file"
+    assert q.saved == {} and q.score == (2, 4)  # still graded
+    db = tmp_path / "ok.sqlite3"
+    monkeypatch.setenv(progress.ENV, str(db))  # the store works again: nothing answered before is lost
+    q.responses = {**q.responses, "t-numeric": {"response": "5.4", "attempts": 1, "checked": True}}
+    assert q.save_error == ""
+    assert [r["item"] for r in progress.rows(db)] == ["t-single", "t-sata", "t-numeric"]
+    assert q.saved == {"t-single": 1, "t-sata": 1, "t-numeric": 1}

@@ -81,7 +81,7 @@ def cli_examples() -> list[str]:
         "her2course quiz build --chapter 1 --format gift --out quiz.gift",
         "her2course quiz build --count 15 --seed 3 --format pdf --out quiz.pdf --answer-key key.pdf",
         "her2course quiz build --chapter 5 --format notebook --out quiz.ipynb",
-        "her2course results collect handed-in/ --csv grades.csv",
+        "her2course results collect handed-in/ --assignment-notebook quiz.ipynb --csv grades.csv",
     ]
 
 

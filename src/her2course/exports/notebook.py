@@ -1,9 +1,12 @@
 """A student notebook: the selected items as one quiz, rendered by the course's quiz engine.
 
-The file holds only the assignment id, the item ids and the seed: the questions (and their answers) are read
-from the installed course package when the notebook runs, so the file itself gives nothing away. Answers are
-saved to the learner's progress database under the assignment id, and a second cell lets the learner save a
-results file to hand in (:func:`her2course.results.hand_in`).
+The file holds only the assignment id, the item ids and the seed: the questions are read from the installed
+course package when the notebook runs, so the file itself gives nothing away. The quiz runs in assignment mode:
+the spec sent to the browser (and saved in the notebook's outputs) is :func:`assignment_spec`, with no correct
+flags, rationales, explanations, numeric answer values or points, so the browser can only save answers and shows
+no verdict. The kernel grades every answer and saves it to the learner's progress database under the assignment
+id; a second cell saves the results file to hand in (:func:`her2course.results.hand_in`). Feedback comes after the
+instructor collects (``her2course results collect ... --feedback DIR``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,49 @@ import nbformat
 from .common import ExportReport, progress
 from .selection import Assignment, assignment_id, from_ids
 
+# What the browser may see of an item in assignment mode: enough to show and answer it, nothing that marks it.
+_ITEM_KEYS = ("id", "type", "number", "instruction", "stem", "learning_outcome", "cjmm_step", "cjmm_label",
+              "reference", "sources")
+_OPTION_KEYS = ("id", "html", "label")
+
+
+def _options(options: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: o[k] for k in _OPTION_KEYS} for o in options]
+
+
+def assignment_item(item: dict[str, Any]) -> dict[str, Any]:
+    """One item of a practice spec with everything that marks it left out (an allow-list, not a deny-list)."""
+    out = {k: item[k] for k in _ITEM_KEYS}
+    t = item["type"]
+    if t in ("single", "sata"):
+        out["options"] = _options(item["options"])
+    elif t == "numeric":
+        a = item["answer"]
+        out["answer"] = {"unit": a["unit"], "unit_aliases": list(a["unit_aliases"]), "rounding": a["rounding"]}
+    elif t == "ordered":
+        by_id = {o["id"]: o for o in item["options"]}
+        out["options"] = _options([by_id[i] for i in item["display"]])  # listed in the scrambled order only
+        out["display"] = list(item["display"])
+    elif t == "matrix":
+        out["columns"] = _options(item["columns"])
+        out["rows"] = _options(item["rows"])
+    elif t == "cloze":
+        out["parts"] = [dict(p) for p in item["parts"]]
+        out["blanks"] = [{"id": b["id"], "options": _options(b["options"])} for b in item["blanks"]]
+    elif t == "bowtie":
+        out["groups"] = [{"id": g["id"], "label": g["label"], "choose": g["choose"], "options": _options(g["options"])}
+                         for g in item["groups"]]
+    else:  # pragma: no cover - a new item type must be added here before it can be assigned
+        raise ValueError(f"item type '{t}' has no assignment form")
+    return out
+
+
+def assignment_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec of an assignment quiz: ``mode: assignment`` and items without their key."""
+    return {"version": spec["version"], "id": spec["id"], "chapter": spec["chapter"], "title": spec["title"],
+            "mode": "assignment", "outcomes": dict(spec["outcomes"]),
+            "items": [assignment_item(i) for i in spec["items"]]}
+
 
 def assignment_quiz(assignment: str, item_ids: Sequence[str], *, seed: int, title: str | None = None):
     """The quiz widget for an assignment (what the student notebook's code cell calls)."""
@@ -33,7 +79,7 @@ def assignment_quiz(assignment: str, item_ids: Sequence[str], *, seed: int, titl
     chosen = from_ids(list(item_ids), seed, title)
     bank = Bank(path=Path(f"{assignment}.yaml"), chapter=assignment, title=chosen.title,
                 learning_outcomes=chosen.learning_outcomes, items=tuple(e.item for e in chosen.entries))
-    return Quiz(_spec.build(bank, title=chosen.title), bank)
+    return Quiz(assignment_spec(_spec.build(bank, title=chosen.title)), bank)
 
 
 def _cell_id(n: int) -> str:
@@ -46,8 +92,10 @@ def notebook_json(assignment: Assignment) -> str:
     intro = (f"# {assignment.title}\n\n"
              f"Assignment **{assignment.id}** · {len(assignment.entries)} questions\n\n"
              "1. Run the notebook: in JupyterLab choose **Run › Run All Cells**.\n"
-             "2. Answer every question and press **Check** for each one.\n"
-             "3. At the end, type your name and press **Save my results file**, then hand in the file it names.")
+             "2. Answer every question and press **Save answer** for each one. This is an assignment: the quiz "
+             "saves your answers but does not mark them; you can change an answer until you hand in.\n"
+             "3. At the end, type your name and press **Save my results file**, then hand in the file it names.\n\n"
+             "Your instructor marks the answers after collecting them and sends you feedback.")
     quiz_code = ("from her2course.exports.notebook import assignment_quiz\n\n"
                  f"assignment_quiz(\n    {json.dumps(assignment.id)},\n    {ids},\n"
                  f"    seed={assignment.seed},\n    title={title},\n)")

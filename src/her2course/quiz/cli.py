@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from . import progress
@@ -10,8 +11,24 @@ from . import progress
 
 def run(args: argparse.Namespace) -> int:
     db = Path(args.db) if args.db else progress.default_path()
+    try:
+        code = _show(args, db)
+    except progress.StoreError as exc:
+        print(f"error: cannot read your quiz progress: {exc}", file=sys.stderr)
+        return 2
+    problem = progress.writable_problem(db) if db.exists() else None
+    if problem:
+        print(f"warning: quizzes cannot save new answers: {problem}", file=sys.stderr)
+    return code
+
+
+def _show(args: argparse.Namespace, db: Path) -> int:
     if args.csv:
-        n = progress.export_csv(Path(args.csv), db)
+        try:
+            n = progress.export_csv(Path(args.csv), db)
+        except OSError as exc:
+            print(f"error: cannot write {args.csv}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         print(f"Wrote {n} attempt{'s' if n != 1 else ''} to {args.csv}")
         return 0
     chapters = progress.summary(db)
@@ -21,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     head = ("Chapter", "Questions answered", "Fully correct", "Score", "Attempts", "Answers shown", "Last activity")
     table = [head] + [
-        (c.chapter, str(c.items), str(c.correct),
+        (c.chapter, str(c.items), "-" if _assignment(c.chapter) else str(c.correct),
+         "by instructor" if _assignment(c.chapter) else
          f"{c.score}/{c.max} ({round(100 * c.score / c.max) if c.max else 0}%)",
          str(c.attempts), str(c.revealed), c.last[:16].replace("T", " "))
         for c in chapters
@@ -31,7 +49,13 @@ def run(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
+    if any(_assignment(c.chapter) for c in chapters):
+        print("Assignments (asg-...) are marked by your instructor after you hand in your results file.")
     return 0
+
+
+def _assignment(chapter: str) -> bool:
+    return chapter.startswith("asg-")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

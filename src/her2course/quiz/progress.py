@@ -4,6 +4,10 @@ The database lives in the user's data directory (``platformdirs``), or wherever 
 points. It runs in WAL mode and each attempt is one short ``BEGIN IMMEDIATE`` transaction, so two notebooks can
 write at once (the second waits for the lock, up to the busy timeout) and a process killed mid-write leaves the
 database as it was before that transaction.
+
+A store that cannot be used (a damaged file, a read-only file or folder, a folder where the file should be, a
+parent that is a file) raises :class:`StoreError`, whose message says in one line what is wrong and where; never a
+raw sqlite3 traceback. Reading opens the database read-only, so a read-only store can still be shown and exported.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,18 +58,72 @@ def default_path() -> Path:
     return Path(user_data_dir("her2course", appauthor=False)) / "progress.sqlite3"
 
 
+class StoreError(Exception):
+    """The progress store cannot be read or written; the message says why, in one line, naming the path."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _diagnose(db: Path, exc: BaseException, writing: bool) -> StoreError:
+    """A StoreError naming what is wrong with the store at ``db`` (looked up on disk, the sqlite3 text as a hint)."""
+    text = str(exc).strip() or type(exc).__name__
+    parent = db.parent
+    if db.is_dir():
+        reason = f"{db} is a folder, not a database file"
+    elif parent.exists() and not parent.is_dir():
+        reason = f"{parent} is a file, so the folder for {db.name} cannot be made"
+    elif "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        reason = f"{db} is damaged (not a readable SQLite database: {text})"
+    elif writing and db.exists() and not os.access(db, os.W_OK):
+        reason = f"{db} is read-only"
+    elif writing and parent.is_dir() and not os.access(parent, os.W_OK):
+        reason = f"the folder {parent} is read-only"
+    elif "readonly" in text or "read-only" in text:
+        reason = f"{db} cannot be written ({text})"
+    else:
+        reason = f"{db} cannot be {'written' if writing else 'read'} ({text})"
+    return StoreError(db, reason)
+
+
 @contextmanager
 def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
-    """A connection in autocommit mode (transactions are explicit), WAL, with a busy timeout."""
+    """A connection for writing: autocommit mode (transactions are explicit), WAL, with a busy timeout.
+
+    Raises StoreError when the store cannot be opened for writing.
+    """
     db = Path(path) if path else default_path()
-    db.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _retry(lambda: con.execute("PRAGMA journal_mode = WAL"))
-        con.execute("PRAGMA synchronous = NORMAL")
-        _retry(lambda: con.executescript(SCHEMA))
+        db.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise _diagnose(db, exc, writing=True) from exc
+    try:
+        try:
+            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            _retry(lambda: con.execute("PRAGMA journal_mode = WAL"))
+            con.execute("PRAGMA synchronous = NORMAL")
+            _retry(lambda: con.executescript(SCHEMA))
+        except sqlite3.Error as exc:
+            raise _diagnose(db, exc, writing=True) from exc
         yield con
+    finally:
+        con.close()
+
+
+def _select(db: Path, immutable: bool) -> list[dict[str, Any]]:
+    """Every attempt, through a read-only connection (immutable: no -shm file, for a store in a read-only folder)."""
+    uri = "file:" + urllib.parse.quote(str(db.resolve())) + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+    con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM attempts ORDER BY id")
+        return [dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()]
+    except sqlite3.OperationalError as exc:
+        if "no such table: attempts" in str(exc) and not _tables(con):
+            return []  # an empty database file: nothing recorded yet
+        raise
     finally:
         con.close()
 
@@ -102,25 +161,58 @@ def record(entries: list[Attempt], path: Path | None = None) -> None:
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
     rows = [(now, a.chapter, a.quiz, a.item, a.type, a.event, a.attempt, a.status, a.score, a.max,
              json.dumps(a.response, ensure_ascii=False, sort_keys=True)) for a in entries]
-    with connect(path) as con:
-        con.execute("BEGIN IMMEDIATE")
+    db = Path(path) if path else default_path()
+    with connect(db) as con:
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _diagnose(db, exc, writing=True) from exc
         try:
             con.executemany(
                 "INSERT INTO attempts (at, chapter, quiz, item, type, event, attempt, status, score, max, response)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             con.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise _diagnose(db, exc, writing=True) from exc
             raise
 
 
 def rows(path: Path | None = None) -> list[dict[str, Any]]:
+    """Every stored attempt, oldest first (an empty list when there is no store yet). Raises StoreError."""
     db = Path(path) if path else default_path()
-    if not db.exists():
+    if not db.exists() and not db.is_symlink():
+        if db.parent.exists() and not db.parent.is_dir():
+            raise _diagnose(db, FileNotFoundError(str(db)), writing=False)
         return []
-    with connect(db) as con:
-        cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM attempts ORDER BY id")
-        return [dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()]
+    try:
+        try:
+            return _select(db, immutable=False)
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if db.is_dir() or not ("readonly" in text or "read-only" in text or "unable to open" in text):
+                raise
+        return _select(db, immutable=True)  # a read-only folder: the store can still be read
+    except sqlite3.Error as exc:
+        raise _diagnose(db, exc, writing=False) from exc
+
+
+def _tables(con: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+
+def writable_problem(path: Path | None = None) -> str | None:
+    """Why new answers could not be saved to the store (None when they can): checked without writing anything."""
+    db = Path(path) if path else default_path()
+    if db.is_dir() or (db.parent.exists() and not db.parent.is_dir()):
+        return _diagnose(db, OSError(), writing=True).reason
+    if db.exists() and not os.access(db, os.W_OK):
+        return f"{db} is read-only"
+    folder = db.parent if db.parent.exists() else next((p for p in db.parents if p.exists()), None)
+    if folder is not None and not os.access(folder, os.W_OK):
+        return f"the folder {folder} is read-only"
+    return None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,10 @@
 
 In a kernel the front end (``static/quiz.js``) syncs ``responses`` ({item id: {response, attempts, checked,
 revealed}}); every new attempt is graded here (the authoritative grader) and written to the progress database.
+Python answers with ``saved`` ({item id: attempts stored}) and, when the store cannot be written, ``save_error``
+(one line saying why, shown once in the quiz); attempts that could not be stored are kept and written with the
+next one that can be. An assignment quiz (``spec["mode"] == "assignment"``, see :mod:`her2course.quiz.spec`)
+carries no key in its spec: the browser only saves, and grading happens here alone.
 In the static book the same quiz.js is mounted on the fallback ``<div data-spec=...>`` by ``static/mount.js``,
 with a stand-in model that keeps the responses in localStorage.
 """
@@ -19,7 +23,7 @@ import traitlets
 
 from . import progress
 from .bank import Bank
-from .grading import Result, grade
+from .grading import Result, grade, max_score
 from .schema import Item
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -51,17 +55,28 @@ def plain_text(spec: dict[str, Any]) -> str:
     return f"Quiz '{spec['title']}' ({spec['chapter']}, {n} question{'s' if n != 1 else ''}). {PLACEHOLDER}."
 
 
+def _grade(item: Item, response: Any) -> Result:
+    """The grader's result; an answer it cannot read is 'invalid' rather than an error that drops the batch."""
+    try:
+        return grade(item, response)
+    except Exception:
+        return Result("invalid", 0, max_score(item), "That answer could not be read. Answer again.")
+
+
 class Quiz(anywidget.AnyWidget):
     """A chapter quiz. Build it with :func:`her2course.quiz.quiz`."""
 
     _esm = STATIC / "quiz.js"
     spec = traitlets.Dict().tag(sync=True)
     responses = traitlets.Dict().tag(sync=True)
+    saved = traitlets.Dict().tag(sync=True)
+    save_error = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, spec: dict[str, Any], bank: Bank, **kwargs: Any) -> None:
         self._items: dict[str, Item] = {it.id: it for it in bank.items}
         self._recorded: dict[str, int] = {}
         self._revealed: set[str] = set()
+        self._pending: list[progress.Attempt] = []
         self.results: dict[str, Result] = {}
         self.progress_error: str | None = None
         super().__init__(spec=spec, **kwargs)
@@ -98,7 +113,7 @@ class Quiz(anywidget.AnyWidget):
             attempts = state.get("attempts") if isinstance(state.get("attempts"), int) else 0
             if attempts > self._recorded.get(item_id, 0):
                 self._recorded[item_id] = attempts
-                result = grade(item, state.get("response"))
+                result = _grade(item, state.get("response"))
                 if result.status != "invalid":
                     self.results[item_id] = result
                 entries.append(progress.Attempt(self.spec["chapter"], self.spec["id"], item_id, item.type,
@@ -116,10 +131,30 @@ class Quiz(anywidget.AnyWidget):
             self._recorded.pop(item_id, None)
             self.results.pop(item_id, None)
             self._revealed.discard(item_id)
+        stale = {k for k in self.saved if not self._recorded.get(k)}
+        if stale:
+            self.saved = {k: v for k, v in self.saved.items() if k not in stale}
         if entries:
-            try:
-                progress.record(entries)
-                self.progress_error = None
-            except Exception as exc:  # never lose the learner's session over a database problem
-                self.progress_error = f"{type(exc).__name__}: {exc}"
-                warnings.warn(f"Could not save quiz progress: {self.progress_error}", stacklevel=2)
+            self._store(entries)
+
+    def _store(self, entries: list[progress.Attempt]) -> None:
+        """Write the new attempts (and any that failed before); on failure keep them and say why, once."""
+        batch = self._pending + entries
+        try:
+            progress.record(batch)
+        except Exception as exc:  # never lose the learner's session over a database problem
+            self._pending = batch
+            reason = str(exc) if isinstance(exc, progress.StoreError) else f"{type(exc).__name__}: {exc}"
+            if reason != self.progress_error:
+                warnings.warn(f"Could not save quiz progress: {reason}", stacklevel=3)
+            self.progress_error = reason
+            self.save_error = reason
+            return
+        self._pending = []
+        self.progress_error = None
+        self.save_error = ""
+        done = dict(self.saved)
+        for a in batch:
+            if a.event == "attempt":
+                done[a.item] = max(done.get(a.item, 0), a.attempt)
+        self.saved = done

@@ -4,6 +4,9 @@
 // Grading mirrors src/her2course/quiz/grading.py; both run tests/quiz_vectors.json.
 // Safety: spec fields named html, stem, rationale and explanation hold HTML that Python already sanitised
 // (markdown-it-py + nh3); anything the learner types is only ever set with textContent.
+// Assignment mode (spec.mode === "assignment"): the spec carries no key (no correct flags, rationales or answer
+// values), so the quiz only saves answers ("Save answer", "Change answer") and shows whether the kernel stored
+// them (model "saved"); the kernel grades. In every mode a non-empty model "save_error" is shown once, at the top.
 
 // ------------------------------------------------------------------------------------------------ grading
 
@@ -241,6 +244,8 @@ padding:0.35rem 0.5rem;margin:0.3rem 0;background:var(--h2q-soft)}
 .h2q-group{border:1px solid var(--h2q-border)!important;border-radius:6px;padding:0.4rem 0.5rem!important}
 .h2q-group legend{padding:0 0.25rem}
 .h2q-summary{border-top:2px solid var(--h2q-border);margin-top:0.5rem;padding-top:0.6rem}
+.h2q-save-error{padding:0.5rem 0.75rem;border-radius:6px;border-left:6px solid var(--h2q-bad);background:var(--h2q-bad-bg)}
+.h2q-save-error[hidden]{display:none}
 .h2q-table-wrap{overflow-x:auto}
 .h2q table{border-collapse:collapse;margin:0.4rem 0;font-size:0.92rem}
 .h2q th,.h2q td{border:1px solid var(--h2q-border);padding:0.25rem 0.5rem;text-align:left;vertical-align:top}
@@ -294,6 +299,7 @@ function render({ model, el: host }) {
   for (let n = 2; doc.getElementById(base); n += 1) base = `h2q-${spec.id}-${n}`;
   const uid = (...parts) => [base, ...parts].join("-");
   const storage = model.get("_storage");
+  const assignment = spec.mode === "assignment";
   let state = {};
   const views = {};
 
@@ -336,10 +342,15 @@ function render({ model, el: host }) {
     root.append(
       el("div", { class: "h2q-top" }, [el("p", { class: "h2q-title", text: spec.title }), score]),
       note ? el("p", { class: "h2q-note", text: note }) : null,
+      assignment ? el("p", { class: "h2q-note", text: "This is an assignment: your answers are saved for your " +
+        "instructor, and you can change an answer until you hand in. Feedback comes after your instructor " +
+        "collects the results." }) : null,
+      el("p", { class: "h2q-save-error", id: uid("save-error"), role: "alert", hidden: true }),
     );
     for (const item of items) root.append(buildItem(item));
     const summary = el("div", { class: "h2q-summary", id: uid("summary") });
-    root.append(summary, el("div", { class: "h2q-actions" }, [resetBtn, confirmBox]), announcer);
+    root.append(summary, assignment ? null : el("div", { class: "h2q-actions" }, [resetBtn, confirmBox]), announcer);
+    showSaveError();
     for (const item of items) refresh(item, false);
     updateScore();
   }
@@ -362,9 +373,10 @@ function render({ model, el: host }) {
     const onChange = () => { st(item.id).response = readResponse(item, v); save(); };
     v.controls = buildControls(item, v, iid, onChange);
     fieldset.append(v.controls);
-    v.check = el("button", { type: "button", class: "h2q-primary", text: "Check answer", "aria-describedby": stemId });
-    v.retry = el("button", { type: "button", text: "Try again", hidden: true });
-    v.show = el("button", { type: "button", text: "Show answer" });
+    v.check = el("button", { type: "button", class: "h2q-primary", text: assignment ? "Save answer" : "Check answer",
+      "aria-describedby": stemId });
+    v.retry = el("button", { type: "button", text: assignment ? "Change answer" : "Try again", hidden: true });
+    v.show = assignment ? null : el("button", { type: "button", text: "Show answer" });
     v.feedback = el("div", { class: "h2q-feedback", id: `${iid}-feedback`, role: "status", "aria-live": "polite",
       tabindex: "-1" });
     v.check.addEventListener("click", () => {
@@ -378,7 +390,7 @@ function render({ model, el: host }) {
       }
       cur.attempts += 1;
       cur.checked = true;
-      cur.last = { score: result.score, status: result.status };
+      if (!assignment) cur.last = { score: result.score, status: result.status };
       save();
       refresh(item, true);
       updateScore();
@@ -391,7 +403,7 @@ function render({ model, el: host }) {
       const first = v.inputs.find((i) => !i.disabled && (i.type !== "radio" || i.checked)) || v.inputs[0];
       if (first) first.focus();
     });
-    v.show.addEventListener("click", () => {
+    if (v.show) v.show.addEventListener("click", () => {
       const cur = st(item.id);
       cur.revealed = true;
       cur.response = readResponse(item, v);
@@ -592,8 +604,11 @@ function render({ model, el: host }) {
     for (const b of new Set(Object.values(v.badges))) { b.textContent = ""; b.className = "h2q-badge"; }
     v.check.hidden = locked;
     v.retry.hidden = !s.checked || s.revealed;
-    v.show.hidden = s.revealed;
-    if (s.revealed) {
+    if (v.show) v.show.hidden = s.revealed;
+    if (assignment) {
+      showSaved(v, s);
+      if (s.checked && focusRetry) v.retry.focus();
+    } else if (s.revealed) {
       showAnswer(item, v);
     } else if (s.checked) {
       const result = grade(item, s.response);
@@ -603,6 +618,30 @@ function render({ model, el: host }) {
       v.feedback.replaceChildren();
       v.feedback.className = "h2q-feedback";
     }
+  }
+
+  // ---- assignment mode: no verdict, only whether the kernel stored the answer
+  function showSaved(v, s) {
+    const fb = v.feedback;
+    fb.replaceChildren();
+    fb.className = "h2q-feedback";
+    if (!s.checked) return;
+    const saved = model.get("saved");
+    const stored = isMap(saved) && typeof saved[v.item.id] === "number" && saved[v.item.id] >= s.attempts;
+    const failed = !stored && !!model.get("save_error");
+    const text = stored || saved === undefined ? "\u2714 Answer saved. Choose Change answer to change it."
+      : failed ? "\u2716 Not saved: see the message at the top of the quiz."
+      : "Saving your answer\u2026";
+    fb.append(el("p", { class: "h2q-verdict", text }));
+  }
+
+  function showSaveError() {
+    const box = root.querySelector(".h2q-save-error");
+    if (!box) return;
+    const why = model.get("save_error");
+    box.hidden = !why;
+    box.textContent = why ? `Your answers cannot be saved: ${why}. The quiz still works, but what you answer ` +
+      "now is lost when you close this notebook. Tell your instructor." : "";
   }
 
   function rationaleLi(correct, labelHtml, prefix, rationaleHtml) {
@@ -734,6 +773,7 @@ function render({ model, el: host }) {
   }
 
   function updateScore() {
+    if (assignment) { updateSaved(); return; }
     let got = 0;
     let answered = 0;
     const total = items.reduce((n, it) => n + it.max, 0);
@@ -787,11 +827,38 @@ function render({ model, el: host }) {
     }
   }
 
+  function updateSaved() {
+    const done = items.filter((it) => state[it.id] && state[it.id].attempts > 0).length;
+    const scoreEl = root.querySelector(".h2q-score");
+    if (scoreEl) scoreEl.textContent = `${done} of ${items.length} questions answered`;
+    const box = root.querySelector(".h2q-summary");
+    if (box) {
+      box.replaceChildren(el("p", { text: done < items.length
+        ? `${done} of ${items.length} questions answered so far.`
+        : `All ${items.length} questions answered. Save your results file below and hand it in.` }));
+    }
+  }
+
+  const onStore = () => {
+    showSaveError();
+    if (assignment) for (const item of items) if (views[item.id]) showSaved(views[item.id], st(item.id));
+  };
+
   build();
   host.replaceChildren(root);
   const onExternal = () => { build(); };
-  if (typeof model.on === "function") model.on("change:spec", onExternal);
-  return () => { if (typeof model.off === "function") model.off("change:spec", onExternal); };
+  if (typeof model.on === "function") {
+    model.on("change:spec", onExternal);
+    model.on("change:saved", onStore);
+    model.on("change:save_error", onStore);
+  }
+  return () => {
+    if (typeof model.off === "function") {
+      model.off("change:spec", onExternal);
+      model.off("change:saved", onStore);
+      model.off("change:save_error", onStore);
+    }
+  };
 }
 
 function cssEscape(s) {
