@@ -505,6 +505,9 @@ def test_moodle_numerical_grades_the_unit(moodle, everything):
         assert mark(f"{value} {wrong}") == 0 and grade(e.item, f"{value} {wrong}").status == "invalid"
         assert mark(value) == 0 != grade(e.item, value).score       # the one difference, reported:
         assert "a number typed without its unit also scores 0" in report.notes[e.id]
+        if not a.value.is_integer():                                 # Moodle reads 5,4 as 54
+            assert "Use a point for decimals." in _plain(q.findtext("questiontext/text"))
+            assert "decimal comma" in report.notes[e.id]
     for e in everything.entries:
         if isinstance(e.item, Numeric) and not e.item.answer.unit:
             q = questions[e.id]

@@ -102,6 +102,9 @@ def cases(item: Item) -> list[Case]:
                     Case("right number, with a unit", f"{value} {wrong_unit(item)}",
                          {"answer": f"{value} {wrong_unit(item)}"}),
                     Case("wrong", number(bad), {"answer": number(bad)})]
+        if "." in value:
+            comma = value.replace(".", ",") + (f" {a.unit}" if a.unit else "")
+            out.append(Case("right, decimal comma", comma, {"answer": comma}))
     elif isinstance(item, Ordered):
         ids = [o.id for o in item.options]
         text = {o.id: plain(o.text) for o in item.options}
@@ -191,6 +194,9 @@ def predicted(item: Item, case: Case, fmt: str) -> tuple[float, str] | None:
                          "bare number; the question asks for the unit)")
         if fmt == "moodle-xml" and case.label == "right number, wrong unit":
             return 0.0, "a wrong unit scores 0 in Moodle (the course: invalid, no score, asks again)"
+    if isinstance(item, Numeric) and case.label == "right, decimal comma":
+        return 0.0, ("a decimal comma ('345,6'): Moodle (English language pack) reads the comma as a thousands "
+                     "separator, so the answer scores 0 (the course reads 345.6; the question asks for a point)")
     if isinstance(item, Bowtie) and case.label == "partial":
         return bowtie_fraction(item, case.course), (
             "bow-tie partial credit: Moodle's multiple-response parts take 1/N of the part for each right choice "

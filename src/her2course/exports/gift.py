@@ -37,7 +37,7 @@ from .common import (
     progress,
     rationale_list,
 )
-from .moodle import fraction
+from .moodle import DECIMAL_NOTE, decimal_hint, fraction
 from .selection import Assignment, Entry
 
 SPECIAL = "~=#{}:\\"
@@ -107,11 +107,13 @@ def question(e: Entry) -> tuple[str | None, str | None, str | None]:
     if isinstance(item, Numeric):
         a = item.answer
         unit = f" Give the number only, in {html.escape(a.unit)}." if a.unit else " Give the number only."
-        stem = block(item.stem) + f"<p>{html.escape(a.rounding)}{unit}</p>"
+        stem = block(item.stem) + f"<p>{html.escape(a.rounding)}{unit}{decimal_hint(a.value)}</p>"
         answers = [f"={number(a.value)}:{number(a.tolerance)}#{escape(block(item.rationale))}"]
         answers += [f"=%0%{number(d.value)}:{number(a.tolerance)}#{escape(block(d.rationale))}"
                     for d in item.distractors]
-        note = UNIT_NOTE.format(unit=a.unit) if a.unit else None
+        notes = [UNIT_NOTE.format(unit=a.unit) if a.unit else "",
+                 "" if float(a.value).is_integer() else DECIMAL_NOTE]
+        note = "; ".join(n for n in notes if n) or None
         return f"{_head(e, stem)}{{#{' '.join(answers)} {_general(block(item.explanation))}}}", None, note
     if isinstance(item, Matrix):
         columns = {c.id: plain_html(c.text) for c in item.columns}

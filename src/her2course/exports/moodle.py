@@ -128,13 +128,22 @@ def unit_spellings(unit: str, aliases: list[str]) -> list[str]:
     return [u for u in dict.fromkeys(out) if u]
 
 
+DECIMAL_NOTE = ("Moodle reads a decimal comma ('5,4') as a thousands separator and scores it 0 (the course reads "
+                "5.4), so the question asks for a decimal point")
+
+
+def decimal_hint(value: float) -> str:
+    """The sentence asking for a decimal point, where the answer has decimals."""
+    return "" if float(value).is_integer() else " Use a point for decimals."
+
+
 def _numerical(quiz: ET.Element, e: Entry) -> str | None:
     item = e.item
     assert isinstance(item, Numeric)
     a = item.answer
     how = (f"Type the number followed by its unit ({html.escape(a.unit, quote=False)})." if a.unit
            else "Type the number only.")
-    stem = block(item.stem) + f"<p>{html.escape(a.rounding, quote=False)} {how}</p>"
+    stem = block(item.stem) + f"<p>{html.escape(a.rounding, quote=False)} {how}{decimal_hint(a.value)}</p>"
     q = _question(quiz, "numerical", e, stem, block(item.explanation))
     ans = _answer(q, "100", number(a.value), block(item.rationale), fmt="moodle_auto_format")
     _simple(ans, "tolerance", number(a.tolerance))
@@ -271,9 +280,9 @@ def note(e: Entry) -> str | None:
     """What the report says about how Moodle grades this item, where it differs from the course or needs care."""
     item = e.item
     if isinstance(item, Numeric):
-        if item.answer.unit:
-            return UNIT_NOTE.format(value=number(item.answer.value), unit=item.answer.unit)
-        return NO_UNIT_NOTE
+        a = item.answer
+        text = UNIT_NOTE.format(value=number(a.value), unit=a.unit) if a.unit else NO_UNIT_NOTE
+        return text + ("" if float(a.value).is_integer() else f"; {DECIMAL_NOTE}")
     if isinstance(item, Bowtie):
         return BOWTIE_NOTE
     if isinstance(item, Ordered):
