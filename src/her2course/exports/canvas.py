@@ -8,8 +8,8 @@ multiple_dropdowns_question, ordered response as a matching_question (step -> po
 consecutive text2qti questions, one per group (multiple choice for the condition, multiple answers for actions
 and parameters), each worth its number of choices; the report says what Canvas's scoring changes.
 
-No script comes from the data: text2qti's Markdown passes raw HTML through, so every ``<`` and ``&`` of the bank
-text is escaped before text2qti reads it (it shows as text, as in the book), and every HTML field of the finished
+No script comes from the data: text2qti's Markdown passes raw HTML through, so every ``<`` of the bank text is
+escaped before text2qti reads it (it shows as text, as in the book), and every HTML field of the finished
 package, text2qti's and ours, goes through the course's sanitiser (:func:`her2course.quiz.markup.clean`), which
 also drops ``javascript:`` links that Markdown would write.
 
@@ -75,8 +75,8 @@ def _num_ident(*parts: str) -> str:
 
 def _t2q_escape(text: str) -> str:
     """Bank text as text2qti's Markdown must read it: no raw HTML (its Markdown would pass tags through; the course
-    shows them as text), no $...$ read as LaTeX."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace("\\", "\\\\").replace("$", "\\$"))
+    shows them as text; entity references such as ``&lt;`` keep their meaning), no $...$ read as LaTeX."""
+    return text.replace("<", "&lt;").replace("\\", "\\\\").replace("$", "\\$")
 
 
 def _field(marker: str, text: str) -> str:
