@@ -110,9 +110,9 @@ def hostile():
     from her2course.exports.gift import question
 
     pool = all_entries()
-    sources = [next(e for e in pool if e.item.type == kind and (kind != "numeric" or e.item.answer.unit))
-               for kind in ITEM_TYPES]
-    sources.append(next(e for e in pool if e.item.type == "matrix" and question(e)[0] is not None))
+    wanted = {"numeric": lambda e: e.item.answer.unit,           # a unit, to poison
+              "matrix": lambda e: question(e)[0] is not None}    # one GIFT can write
+    sources = [next(e for e in pool if e.item.type == kind and wanted.get(kind, bool)(e)) for kind in ITEM_TYPES]
     datas = [s.item.model_dump() for s in sources]
     # a cloze with one blank (GIFT's "missing word"), so that every GIFT writer meets the payloads
     one = {**datas[ITEM_TYPES.index("cloze")], "id": "hostile-one-blank"}
@@ -124,6 +124,8 @@ def hostile():
     for data in datas:
         kind = data["type"]
         data = _poison(data)
+        for c in data.get("columns", []):    # Moodle stores 255 characters of a matching answer: two payloads fit
+            c["text"] = c["text"].replace(HOSTILE, f"{PAYLOADS[0]} {PAYLOADS[-1]}")
         item = MODELS[kind].model_validate(data)
         bank = Bank(Path("hostile.yaml"), "09-hostile", HOSTILE, {item.learning_outcome: HOSTILE}, (item,))
         entries.append(Entry(item, bank))

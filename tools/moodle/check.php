@@ -45,10 +45,11 @@ function her2_norm(string $html): string {
     return trim(preg_replace('/\s+/u', ' ', $text));
 }
 
-/** The key of the entry in $texts (key => html) whose text is $want; an exception naming both if none. */
+/** The key of the entry in $texts (key => html) whose text is $want (plain text); an exception if none. */
 function her2_find(array $texts, string $want, string $what) {
+    $want = trim(preg_replace('/\s+/u', ' ', $want));
     foreach ($texts as $key => $html) {
-        if (her2_norm($html) === her2_norm($want)) {
+        if (her2_norm($html) === $want) {
             return $key;
         }
     }
@@ -84,6 +85,9 @@ function her2_response(question_attempt $qa, array $desc): array {
     $q = $qa->get_question();
     $type = $q->get_type_name();
     if ($type === 'multichoice') {
+        if (!isset($desc['pick']) && count($desc['subs'] ?? []) === 1) {
+            $desc = $desc['subs'][0];                // a one-blank cloze, which GIFT writes as "missing word"
+        }
         return her2_multichoice($q, $qa, $desc['pick']);
     }
     if ($type === 'numerical') {

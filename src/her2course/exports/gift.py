@@ -37,7 +37,7 @@ from .common import (
     progress,
     rationale_list,
 )
-from .moodle import DECIMAL_NOTE, decimal_hint, fraction
+from .moodle import CHOICE_LENGTH, DECIMAL_NOTE, decimal_hint, fraction
 from .selection import Assignment, Entry
 
 SPECIAL = "~=#{}:\\"
@@ -123,6 +123,9 @@ def question(e: Entry) -> tuple[str | None, str | None, str | None]:
         if unused:
             return None, (f"column(s) {', '.join(unused)} answer no row, and GIFT matching cannot list an answer "
                           "without its row (use Moodle XML)"), None
+        if any(len(text) > CHOICE_LENGTH for text in columns.values()):
+            return None, (f"a column is longer than the {CHOICE_LENGTH} characters Moodle stores for a matching "
+                          "answer"), None
         if len(item.rows) < 3:
             return None, "GIFT matching needs at least three pairs (use Moodle XML)", None
         pairs = [f"={escape(inline(r.text))} -> {escape(columns[r.answer])}" for r in item.rows]

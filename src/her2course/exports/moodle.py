@@ -27,6 +27,10 @@ from ..quiz.schema import BLANK, CJMM_LABELS, Bowtie, Cloze, Matrix, Numeric, Or
 from .common import ExportReport, block, inline, inline_keep, number, plain_html, progress, rationale_list
 from .selection import Assignment, Entry
 
+# What Moodle's database holds (install.xml): a longer value stops the whole import with a database error.
+UNIT_LENGTH = 50       # question_numerical_units.unit
+CHOICE_LENGTH = 255    # qtype_match_subquestions.answertext
+
 # The grades Moodle accepts for an answer (question/format.php and question/type/questiontypebase.php), in %.
 VALID_FRACTIONS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571,
                    12.5, 11.11111, 10, 5, 0)
@@ -144,6 +148,9 @@ def _numerical(quiz: ET.Element, e: Entry) -> str | None:
     how = (f"Type the number followed by its unit ({html.escape(a.unit, quote=False)})." if a.unit
            else "Type the number only.")
     stem = block(item.stem) + f"<p>{html.escape(a.rounding, quote=False)} {how}{decimal_hint(a.value)}</p>"
+    units = [html.escape(u, quote=False) for u in unit_spellings(a.unit, a.unit_aliases)] if a.unit else []
+    if units and len(units[0]) > UNIT_LENGTH:
+        return f"its unit is longer than the {UNIT_LENGTH} characters Moodle stores for a unit"
     q = _question(quiz, "numerical", e, stem, block(item.explanation))
     ans = _answer(q, "100", number(a.value), block(item.rationale), fmt="moodle_auto_format")
     _simple(ans, "tolerance", number(a.tolerance))
@@ -151,11 +158,11 @@ def _numerical(quiz: ET.Element, e: Entry) -> str | None:
         wrong = _answer(q, "0", number(d.value), block(d.rationale), fmt="moodle_auto_format")
         _simple(wrong, "tolerance", number(a.tolerance))
     if a.unit:
-        units = ET.SubElement(q, "units")
-        for name in unit_spellings(a.unit, a.unit_aliases):
-            u = ET.SubElement(units, "unit")
+        listed = ET.SubElement(q, "units")
+        for name in (u for u in units if len(u) <= UNIT_LENGTH):   # an alias too long to store is left out
+            u = ET.SubElement(listed, "unit")
             _simple(u, "multiplier", "1")
-            _simple(u, "unit_name", html.escape(name, quote=False))
+            _simple(u, "unit_name", name)
         _simple(q, "unitgradingtype", "1")   # the unit is graded: a penalty, as a fraction of the mark ...
         _simple(q, "unitpenalty", "1")       # ... of all of it, so a wrong (or missing) unit scores 0
         _simple(q, "showunits", "0")         # typed in the answer box, after the number
@@ -172,6 +179,8 @@ def _matching(quiz: ET.Element, e: Entry) -> str | None:
     item = e.item
     assert isinstance(item, Matrix)
     columns = {c.id: plain_html(c.text) for c in item.columns}
+    if any(len(text) > CHOICE_LENGTH for text in columns.values()):
+        return f"a column is longer than the {CHOICE_LENGTH} characters Moodle stores for a matching answer"
     general = block(item.explanation) + rationale_list([(r.text, r.rationale) for r in item.rows])
     q = _question(quiz, "matching", e, block(item.stem), general)
     _simple(q, "shuffleanswers", "true")
