@@ -11,7 +11,7 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv book test lint check unit notebooks lab serve bench browser pdf clean
+.PHONY: help venv book test lint check unit notebooks lab serve bench browser pdf moodle-check clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv first)"
@@ -21,6 +21,8 @@ help:
 	@echo "make notebooks  re-execute the chapter notebooks in place (before committing them)"
 	@echo "make pdf        the whole book as one PDF (_build/pdf/her2-course.pdf), printed by chromium"
 	@echo "make bench      build and test timings, build cost against a floor book, page weights, Lighthouse"
+	@echo "make moodle-check MOODLE=DIR  import the Moodle XML and GIFT exports into the Moodle installed in DIR"
+	@echo "                and compare its marks with the course's grader (not part of make test)"
 	@echo "make clean      remove build output (keeps .venv)"
 
 # The virtual environment is rebuilt whenever requirements.txt or pyproject.toml changes.
@@ -77,6 +79,12 @@ pdf: $(STAMP) browser
 
 bench: $(STAMP) browser
 	$(BIN)/python tools/bench.py
+
+# Optional: a real Moodle (its code directory, with config.php) imports every Moodle XML and GIFT export and grades
+# right, wrong and partial responses; tools/moodle/check.py prints the table. Without MOODLE it says so and passes.
+MOODLE ?=
+moodle-check: $(STAMP)
+	$(BIN)/python tools/moodle/check.py --moodle "$(MOODLE)"
 
 clean:
 	rm -rf _build _floor

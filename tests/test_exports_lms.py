@@ -1,4 +1,5 @@
-"""Round trips: parse each LMS export back (QTI zip, Moodle XML, GIFT) and compare with the bank."""
+"""Round trips: parse each LMS export back (QTI zip, Moodle XML, GIFT) and compare with the bank; and the
+regressions found by importing the exports into a real Moodle (see tools/moodle/check.py), pinned in the text."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from moodle_cloze import read_cloze
 
 from her2course.exports import Filters, select
 from her2course.exports.cli import build
 from her2course.quiz import markup
-from her2course.quiz.schema import BLANK, Cloze, Matrix, Numeric, Ordered, Sata, Single
+from her2course.quiz.grading import grade
+from her2course.quiz.schema import BLANK, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
 
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 
@@ -93,13 +96,21 @@ def _scored(el: ET.Element) -> dict[str, list[str]]:
     return out
 
 
+def _titles(e) -> list[str]:
+    from her2course.exports.canvas import bowtie_title
+
+    if isinstance(e.item, Bowtie):
+        return [bowtie_title(e.item, k) for k in range(1, len(e.item.groups) + 1)]
+    return [e.id]
+
+
 def test_canvas_round_trip(canvas, everything):
     out, report = canvas
     items = _items(out)
-    assert list(items) == report.exported
-    assert set(report.skipped) == {e.id for e in everything.entries if e.item.type == "bowtie"}
+    assert report.exported == everything.item_ids and not report.skipped
+    assert list(items) == [t for e in everything.entries for t in _titles(e)]
     for e in everything.entries:
-        if e.id not in items:
+        if isinstance(e.item, Bowtie):
             continue
         el, item = items[e.id], e.item
         assert float(_field(el, "points_possible")) == e.max
@@ -133,6 +144,7 @@ def test_canvas_round_trip(canvas, everything):
                    for lid in lids}
             for pos, o in enumerate(item.options, start=1):
                 assert got[_p(o.text)].startswith(f"Position {pos}")
+            assert ".:" not in _plain(_general_feedback(el))
         elif isinstance(item, Cloze):
             assert _field(el, "question_type") == "multiple_dropdowns_question"
             for b in item.blanks:
@@ -141,6 +153,34 @@ def test_canvas_round_trip(canvas, everything):
                 lid = next(x for x in lids if x.get("ident") == f"response_{var}")
                 labels = _labels(lid)
                 assert [labels[i] for i in scored[f"response_{var}"]] == [_p(o.text) for o in b.options if o.correct]
+
+
+def _general_feedback(el: ET.Element) -> str:
+    fb = el.find(f"{QTI}itemfeedback[@ident='general_fb']")
+    return fb.find(f".//{QTI}mattext").text
+
+
+def test_canvas_bowtie_parts(canvas, everything):
+    """A bow-tie is one question per group, worth its number of choices, scored on the group's right options."""
+    out, report = canvas
+    items = _items(out)
+    bowties = [e for e in everything.entries if isinstance(e.item, Bowtie)]
+    assert bowties
+    for e in bowties:
+        assert "Canvas cannot require exactly N choices" in report.notes[e.id]
+        total = 0.0
+        for g, title in zip(e.item.groups, _titles(e), strict=True):
+            el = items[title]
+            assert _field(el, "question_type") == ("multiple_choice_question" if g.choose == 1
+                                                   else "multiple_answers_question")
+            total += float(_field(el, "points_possible"))
+            assert float(_field(el, "points_possible")) == g.choose
+            stem = _plain(el.find(f"{QTI}presentation/{QTI}material/{QTI}mattext").text)
+            assert _p(e.item.stem)[:40] in stem and f"{_p(g.label)}: choose {g.choose}" in stem
+            labels = _labels(el.find(f"{QTI}presentation/{QTI}response_lid"))
+            right = {labels[i] for i in _scored(el)["response1"]}
+            assert right == {_p(o.text) for o in g.options if o.correct}
+        assert total == e.max
 
 
 # ------------------------------------------------------------------------------------------------ Moodle
@@ -157,11 +197,8 @@ def test_moodle_round_trip(moodle, everything):
     questions = {q.findtext("name/text"): q for q in root.findall("question") if q.get("type") != "category"}
     cat = root.find("question[@type='category']")
     assert cat.findtext("category/text").endswith(everything.id)
-    assert list(questions) == report.exported
-    assert set(report.skipped) == {e.id for e in everything.entries if e.item.type == "bowtie"}
+    assert list(questions) == report.exported == everything.item_ids and not report.skipped
     for e in everything.entries:
-        if e.id not in questions:
-            continue
         q, item = questions[e.id], e.item
         assert float(q.findtext("defaultgrade")) == e.max
         answers = q.findall("answer")
@@ -192,26 +229,34 @@ def test_moodle_round_trip(moodle, everything):
             assert float(first.findtext("text")) == pytest.approx(item.answer.value)
             assert float(first.findtext("tolerance")) == pytest.approx(item.answer.tolerance)
             assert [float(a.findtext("text")) for a in answers[1:]] == [d.value for d in item.distractors]
-            units = [u.findtext("unit_name") for u in q.findall("units/unit")]
+            units = [html.unescape(u.findtext("unit_name")) for u in q.findall("units/unit")]
             if item.answer.unit:
-                assert units[0] == item.answer.unit and set(item.answer.unit_aliases) <= set(units)
+                assert units[0] == item.answer.unit
+                assert {"".join(u.split()) for u in item.answer.unit_aliases} <= set(units)
         elif isinstance(item, Matrix):
             assert q.get("type") == "matching"
             columns = {c.id: _p(c.text) for c in item.columns}
-            subs = [(_plain(s.findtext("text")), s.findtext("answer/text")) for s in q.findall("subquestion")]
+            subs = [(_plain(s.findtext("text")), _plain(s.findtext("answer/text"))) for s in q.findall("subquestion")]
             assert [s for s in subs if s[0]] == [(_p(r.text), columns[r.answer]) for r in item.rows]
             assert {a for _, a in subs} == set(columns.values())
         elif isinstance(item, Cloze):
             assert q.get("type") == "cloze"
-            text = q.findtext("questiontext/text")
-            markers = re.findall(r"\{1:MULTICHOICE:((?:\\.|[^}])*)\}", text)
-            assert len(markers) == len(item.blanks) == len(BLANK.findall(item.text))
-            for marker, b in zip(markers, item.blanks, strict=True):
-                options = re.split(r"(?<!\\)~", marker)
-                right = [html.unescape(re.split(r"(?<!\\)#", o)[0][1:]).replace("\\", "") for o in options
-                         if o.startswith("=")]
-                assert right == [_p(o.text) for o in b.options if o.correct]
-                assert len(options) == len(b.options)
+            parts, rest = read_cloze(q.findtext("questiontext/text"))
+            blanks = {b.id: b for b in item.blanks}
+            in_text = [blanks[m.group(1)] for m in BLANK.finditer(item.text)]
+            assert len(parts) == len(in_text) and "{" not in re.sub(r"\{#[0-9]+\}", "", rest)
+            for part, b in zip(parts, in_text, strict=True):
+                assert (part.kind, part.weight) == ("MULTICHOICE_S", 1)   # Moodle shuffles each drop-down
+                assert [(f, _plain(a), _plain(fb)) for f, a, fb in part.answers] == \
+                    [(float(o.correct), _p(o.text), _p(o.rationale)) for o in b.options]
+        elif isinstance(item, Bowtie):
+            assert q.get("type") == "cloze"
+            parts, _ = read_cloze(q.findtext("questiontext/text"))
+            assert sum(p.weight for p in parts) == e.max
+            for part, g in zip(parts, item.groups, strict=True):
+                assert part.kind == ("MULTICHOICE_VS" if g.choose == 1 else "MULTIRESPONSE_S")
+                assert part.weight == g.choose
+                assert [_plain(a) for _, a, _ in part.answers] == [_p(o.text) for o in g.options]
         elif isinstance(item, Ordered):
             assert q.get("type") == "ordering"
             assert q.findtext("gradingtype") == "ALL_OR_NOTHING"
@@ -348,8 +393,8 @@ def test_gift_round_trip(tmp_path: Path, everything):
             assert all(a["weight"] == 0 for a in q["answers"][1:])
         elif isinstance(item, Matrix):
             columns = {c.id: _p(c.text) for c in item.columns}
-            assert [(a["left"], a["right"]) for a in q["answers"]] == [(_p(r.text), columns[r.answer])
-                                                                      for r in item.rows]
+            assert [(_plain(a["left"]), _plain(a["right"])) for a in q["answers"]] == \
+                [(_p(r.text), columns[r.answer]) for r in item.rows]
         elif isinstance(item, Cloze):
             assert len(item.blanks) == 1
             assert [a["weight"] for a in q["answers"]] == [100 if o.correct else 0 for o in item.blanks[0].options]
@@ -362,3 +407,190 @@ def test_gift_escapes_special_characters():
 
     assert escape("a = b ~ c # d { e } f : g \\ h") == "a \\= b \\~ c \\# d \\{ e \\} f \\: g \\\\ h"
     assert escape("two\n\nparagraphs") == "two paragraphs"
+
+
+# ------------------------------------------------------------------- regressions found in a real Moodle (issue 13)
+
+def _entry(data: dict, outcomes: dict | None = None):
+    """An Entry for a hand-written item (validated by the course's schema) in a one-item bank."""
+    from her2course.exports.selection import Entry
+    from her2course.quiz.bank import Bank
+    from her2course.quiz.schema import MODELS
+
+    base = {"explanation": "Why the answer is right.", "learning_outcome": "LO1.1", "cjmm_step": "analyze_cues",
+            "difficulty": "easy", "reference": ["wolff2018"]}
+    item = MODELS[data["type"]].model_validate({**base, **data})
+    bank = Bank(Path("test.yaml"), "01-test", "Test", outcomes or {"LO1.1": "An outcome."}, (item,))
+    return Entry(item, bank)
+
+
+def _one(entries, fmt: str, tmp_path: Path, **kw):
+    from her2course.exports import from_ids
+
+    a = from_ids([e.id for e in entries], entries=entries, **kw)
+    out = tmp_path / f"quiz.{fmt}"
+    report = build(a, fmt, out, quiet=True)
+    return out, report
+
+
+def test_moodle_ordering_has_shownumcorrect(moodle):
+    """Moodle's ordering importer stores empty hints without a format when <shownumcorrect> is absent, and
+    PostgreSQL refuses them: the import stopped at the first ordering question (4 of 137 imported)."""
+    root, _ = moodle
+    ordering = root.findall("question[@type='ordering']")
+    assert ordering
+    for q in ordering:
+        assert q.findtext("shownumcorrect") == "1" and q.find("hint") is None
+
+
+TRICKY = ["PI3K/AKT", '"ado-"', "a ~ b", "step #1", "{1:MULTICHOICE:=x~y}", "back\\slash", "R&D", "x } y"]
+
+
+def test_moodle_cloze_escapes_only_what_moodle_reads(tmp_path: Path):
+    """Moodle keeps a backslash before / or " in a Cloze answer or feedback: nothing may come back with one."""
+    options = [{"id": f"o{i}", "text": t, "correct": i == 0, "rationale": f"Because {t} matters."}
+               for i, t in enumerate(TRICKY)]
+    e = _entry({"id": "cloze-tricky", "type": "cloze", "stem": "A stem with {1:MULTICHOICE:=a~b} in it.",
+                "text": "Signals go through {{b1}} then {{b2}}.",
+                "blanks": [{"id": "b1", "options": options},
+                           {"id": "b2", "options": [{"id": "p", "text": "p", "correct": True, "rationale": "Yes."},
+                                                    {"id": "q", "text": "q", "rationale": "No: not q."}]}]})
+    out, _ = _one([e], "moodle-xml", tmp_path)
+    text = ET.parse(out).getroot().find("question[@type='cloze']").findtext("questiontext/text")
+    assert "\\" not in text
+    parts, rest = read_cloze(text)
+    assert len(parts) == 2 and "{1:MULTICHOICE:=a~b}" in html.unescape(rest)
+    for (frac, answer, feedback), o in zip(parts[0].answers, options, strict=True):
+        assert frac == float(o["correct"])
+        assert answer == html.escape(o["text"], quote=False)      # Moodle stores HTML: the text, escaped once
+        assert html.unescape(re.sub(r"<[^>]+>", "", feedback)) == o["rationale"]
+
+
+def _numerical(q: ET.Element):
+    """Moodle's grading of a typed numerical answer, as question/type/numerical grades it (units in the box)."""
+    answers = [(float(a.findtext("text")), float(a.findtext("tolerance")), float(a.get("fraction")) / 100)
+               for a in q.findall("answer")]
+    units = {html.unescape(u.findtext("unit_name")) for u in q.findall("units/unit")}
+    graded = q.findtext("unitgradingtype") != "0"
+    penalty = float(q.findtext("unitpenalty"))
+
+    def mark(response: str) -> float:
+        compact = response.replace(" ", "")
+        m = re.match(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", compact)
+        value, unit = float(m.group(0)), compact[m.end():]
+        for answer, tol, frac in answers:
+            if abs(value - answer) <= tol + 1e-12:
+                return max(0.0, frac - penalty * frac) if graded and unit not in units else frac
+        return 0.0
+
+    return mark
+
+
+def test_moodle_numerical_grades_the_unit(moodle, everything):
+    """A wrong unit scored full marks ("345.6 kg" for mg): the unit is now graded, and the report says what differs."""
+    root, report = moodle
+    questions = {q.findtext("name/text"): q for q in root.findall("question[@type='numerical']")}
+    with_unit = [e for e in everything.entries if isinstance(e.item, Numeric) and e.item.answer.unit]
+    assert with_unit
+    for e in with_unit:
+        q, a = questions[e.id], e.item.answer
+        assert (q.findtext("unitgradingtype"), q.findtext("unitpenalty"), q.findtext("showunits")) == ("1", "1", "0")
+        assert f"Type the number followed by its unit ({a.unit})." in _plain(q.findtext("questiontext/text"))
+        mark, value = _numerical(q), number_text(a.value)
+        assert mark(f"{value} {a.unit}") == 1 == grade(e.item, f"{value} {a.unit}").score
+        assert mark(f"{value} {a.unit.upper()}") == 1
+        for alias in a.unit_aliases:
+            assert mark(f"{value} {alias}") == 1 == grade(e.item, f"{value} {alias}").score
+        wrong = "kg" if a.unit != "kg" else "g"
+        assert mark(f"{value} {wrong}") == 0 and grade(e.item, f"{value} {wrong}").status == "invalid"
+        assert mark(value) == 0 != grade(e.item, value).score       # the one difference, reported:
+        assert "a number typed without its unit also scores 0" in report.notes[e.id]
+        if not a.value.is_integer():                                 # Moodle reads 5,4 as 54
+            assert "Use a point for decimals." in _plain(q.findtext("questiontext/text"))
+            assert "decimal comma" in report.notes[e.id]
+    for e in everything.entries:
+        if isinstance(e.item, Numeric) and not e.item.answer.unit:
+            q = questions[e.id]
+            assert q.findtext("showunits") == "3" and q.find("units") is None
+            assert "end-of-attempt grading" in report.notes[e.id]
+
+
+def number_text(value: float) -> str:
+    from her2course.exports.common import number
+
+    return number(value)
+
+
+def test_moodle_unit_spellings():
+    from her2course.exports.moodle import unit_spellings
+
+    got = unit_spellings("percentage points", ["pp", "%"])
+    assert got[0] == "percentage points"
+    assert {"percentagepoints", "PERCENTAGEPOINTS", "Percentagepoints", "pp", "PP", "Pp", "%"} <= set(got)
+    assert len(got) == len(set(got)) and "" not in got
+
+
+def test_moodle_bowtie_scoring(moodle, everything):
+    """Bow-ties were skipped: now a Cloze question whose parts Moodle grades as the report says."""
+    root, report = moodle
+    questions = {q.findtext("name/text"): q for q in root.findall("question[@type='cloze']")}
+    for e in everything.entries:
+        if not isinstance(e.item, Bowtie):
+            continue
+        assert "Moodle cannot require exactly N ticks" in report.notes[e.id]
+        parts, _ = read_cloze(questions[e.id].findtext("questiontext/text"))
+
+        def moodle_mark(picked: dict[str, list[str]], parts=parts, item=e.item) -> float:
+            total = 0.0
+            for part, g in zip(parts, item.groups, strict=True):
+                texts = {_p(o.text) for o in g.options if o.id in picked[g.id]}
+                f = sum(frac for frac, a, _ in part.answers if _plain(a) in texts)
+                total += part.weight * min(1.0, max(0.0, f))
+            return total
+
+        right = {g.id: [o.id for o in g.options if o.correct] for g in e.item.groups}
+        # every box ticked (and the wrong radio button) earns nothing; the course calls it invalid
+        every = {g.id: [o.id for o in g.options] if g.choose > 1 else [next(o.id for o in g.options if not o.correct)]
+                 for g in e.item.groups}
+        assert moodle_mark(right) == pytest.approx(grade(e.item, right).score) == e.max
+        assert moodle_mark(every) == pytest.approx(0, abs=1e-6) and grade(e.item, every).status == "invalid"
+        for part, g in zip(parts, e.item.groups, strict=True):
+            wrong = sum(not o.correct for o in g.options)
+            want = [1.0 if o.correct else 0.0 for o in g.options] if g.choose == 1 else \
+                [1 / g.choose if o.correct else -1 / wrong for o in g.options]
+            assert [f for f, _, _ in part.answers] == pytest.approx(want, abs=1e-6)
+
+
+def test_gift_carries_marks_as_tags(tmp_path: Path, everything):
+    """GIFT has no syntax for a question's mark: the mark travels as a tag and in the report, never silently."""
+    out = tmp_path / "quiz.gift"
+    report = build(everything, "gift", out, quiet=True)
+    source = out.read_text(encoding="utf-8")
+    by_id = {e.id: e for e in everything.entries}
+    for q in source.split("\n\n")[2:]:
+        item_id = re.search(r"^::((?:\\.|[^:])*)::", q, flags=re.M).group(1)
+        e = by_id[item_id]
+        assert f"// [id:{item_id}] " in q and f"[tag:marks-{e.max}]" in q
+        if e.max > 1:
+            assert f"set its maximum mark to {e.max} in the quiz" in report.notes[item_id]
+    assert sum(1 for i in report.exported if by_id[i].max > 1) >= 40
+
+
+def test_rationale_lists_read_as_sentences(tmp_path: Path, everything, moodle, canvas):
+    """The ordering feedback read "outside the cell.: First: ...": a row that ends a sentence takes no colon."""
+    from her2course.exports.common import rationale_list
+
+    assert rationale_list([("Neuregulin binds HER3 outside the cell.", "First: ligand binding.")], ordered=True) \
+        == "<ol><li><strong>Neuregulin binds HER3 outside the cell.</strong> First: ligand binding.</li></ol>"
+    assert rationale_list([("Trastuzumab", "binds subdomain IV.")]) == \
+        "<ul><li><strong>Trastuzumab</strong>: binds subdomain IV.</li></ul>"
+    feedback = [q.findtext("generalfeedback/text") for q in moodle[0].findall("question")
+                if q.get("type") in ("ordering", "matching")]
+    feedback += [_general_feedback(el) for el in _items(canvas[0]).values()
+                 if _field(el, "question_type") == "matching_question"]
+    gift = tmp_path / "quiz.gift"
+    build(everything, "gift", gift, quiet=True)
+    feedback += [b.split("####", 1)[1] for b in gift.read_text(encoding="utf-8").split("\n\n") if "->" in b]
+    assert len(feedback) > 50
+    assert not [f for f in feedback if re.search(r"[.?!]\s*:", _plain(f))]
+    assert any("outside the cell. First:" in _plain(f) for f in feedback)

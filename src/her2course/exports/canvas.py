@@ -4,8 +4,14 @@ text2qti (PyPI) writes the package and the items it can express, from generated 
 answer (multiple_choice_question), select all that apply (multiple_answers_question) and numeric
 (numerical_question), with per-option feedback. The item types text2qti has no syntax for are built here in the
 same QTI dialect that Canvas itself exports: matrix as matching_question, drop-down cloze as
-multiple_dropdowns_question, ordered response as a matching_question (step -> position). A bow-tie has no
-Canvas equivalent (three groups, each asking for exactly N choices) and is skipped, by id, in the report.
+multiple_dropdowns_question, ordered response as a matching_question (step -> position). A bow-tie becomes three
+consecutive text2qti questions, one per group (multiple choice for the condition, multiple answers for actions
+and parameters), each worth its number of choices; the report says what Canvas's scoring changes.
+
+No script comes from the data: text2qti's Markdown passes raw HTML through, so every ``<`` of the bank text is
+escaped before text2qti reads it (it shows as text, as in the book), and every HTML field of the finished
+package, text2qti's and ours, goes through the course's sanitiser (:func:`her2course.quiz.markup.clean`), which
+also drops ``javascript:`` links that Markdown would write.
 
 The bytes depend only on the assignment: text2qti's identifiers are content hashes, its manifest date is removed,
 and the zip is written with fixed dates and order.
@@ -14,6 +20,7 @@ and the zip is written with fixed dates and order.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import string
 import xml.etree.ElementTree as ET
@@ -21,14 +28,28 @@ from pathlib import Path
 
 from ..quiz.schema import BLANK, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
 from ..quiz.spec import display_order
-from .common import ExportReport, block, inline, inline_keep, number, plain, progress, write_zip
+from .common import (
+    ExportReport,
+    block,
+    inline_keep,
+    number,
+    one_line,
+    plain,
+    progress,
+    rationale_list,
+    sanitize,
+    write_zip,
+)
 from .selection import Assignment, Entry
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 TEXT2QTI_TYPES = ("single", "sata", "numeric")
-BOWTIE_REASON = ("a bow-tie asks for exactly N choices in each of three groups; Canvas has no question type "
-                 "that enforces that, so its scoring cannot be kept (use the paper or notebook export)")
+BOWTIE_NOTE = ("exported as {parts} consecutive questions, one per group, each worth its number of choices. "
+               "Canvas cannot require exactly N choices and scores a multiple-answer part with its own rule (New "
+               "Quizzes' 'Partial credit with penalty': +1/N of the part per right choice, the same taken off per "
+               "wrong one, never below 0): all right scores full marks and ticking every box scores 0, as in the "
+               "course, but a part with one right and one wrong choice scores 0 where the course gives 1 point")
 
 
 def _q(tag: str) -> str:
@@ -53,8 +74,9 @@ def _num_ident(*parts: str) -> str:
 # ------------------------------------------------------------------------------------------- text2qti source
 
 def _t2q_escape(text: str) -> str:
-    """Keep text2qti's Markdown from reading $...$ as LaTeX or stripping HTML comments."""
-    return text.replace("\\", "\\\\").replace("$", "\\$").replace("<!--", "&lt;!--")
+    """Bank text as text2qti's Markdown must read it: no raw HTML (its Markdown would pass tags through; the course
+    shows them as text; entity references such as ``&lt;`` keep their meaning), no $...$ read as LaTeX."""
+    return text.replace("<", "&lt;").replace("\\", "\\\\").replace("$", "\\$")
 
 
 def _field(marker: str, text: str) -> str:
@@ -78,6 +100,14 @@ def _numeric_feedback(item: Numeric) -> str:
     return "\n\n".join(parts)
 
 
+def _choices(lines: list[str], options, single: bool) -> None:
+    for letter, o in zip(string.ascii_lowercase, options, strict=False):
+        right = o.correct
+        marker = (f"*{letter})" if right else f"{letter})") if single else ("[*]" if right else "[ ]")
+        lines.append(_field(marker, o.text))
+        lines.append(_field("...", o.rationale))
+
+
 def t2q_source(e: Entry, n: int) -> str:
     """The text2qti source of one item (single, sata or numeric)."""
     item = e.item
@@ -91,14 +121,27 @@ def t2q_source(e: Entry, n: int) -> str:
     assert isinstance(item, Single | Sata)
     lines.append(_field(f"{n}.", item.stem))
     lines.append(_field("...", item.explanation))
-    for letter, o in zip(string.ascii_lowercase, item.options, strict=False):
-        if isinstance(item, Single):
-            marker = f"*{letter})" if o.correct else f"{letter})"
-        else:
-            marker = "[*]" if o.correct else "[ ]"
-        lines.append(_field(marker, o.text))
-        lines.append(_field("...", o.rationale))
+    _choices(lines, item.options, isinstance(item, Single))
     return "\n".join(lines)
+
+
+def bowtie_title(item: Bowtie, k: int) -> str:
+    return f"{item.id} part {k} of {len(item.groups)}"
+
+
+def bowtie_sources(e: Entry, n: int) -> list[tuple[str, str]]:
+    """(title, text2qti source) of each part of a bow-tie: the scenario, then one group to choose from."""
+    item = e.item
+    assert isinstance(item, Bowtie)
+    out = []
+    for k, g in enumerate(item.groups, start=1):
+        lines = [f"Title: {bowtie_title(item, k)}", f"Points: {g.choose}"]
+        ask = f"{item.stem}\n\nPart {k} of {len(item.groups)}. {g.label}: choose {g.choose}."
+        lines.append(_field(f"{n}.", ask))
+        lines.append(_field("...", item.explanation))
+        _choices(lines, g.options, g.choose == 1)
+        out.append((bowtie_title(item, k), "\n".join(lines)))
+    return out
 
 
 def _t2q_quiz(text: str):
@@ -108,15 +151,14 @@ def _t2q_quiz(text: str):
     return Quiz(text, config=Config(), source_name="her2course")
 
 
-def _t2q_check(e: Entry, n: int) -> str | None:
-    """None when text2qti accepts the item, else why not."""
+def _t2q_check(sources: list[str], options: int) -> str | None:
+    """None when text2qti accepts the item's question(s), else why not."""
     from text2qti.err import Text2qtiError
 
-    item = e.item
-    if isinstance(item, Single | Sata) and len(item.options) > len(string.ascii_lowercase):
-        return f"text2qti labels options a) to z); this item has {len(item.options)} options"
+    if options > len(string.ascii_lowercase):
+        return f"text2qti labels options a) to z); this item has {options} options"
     try:
-        _t2q_quiz("Quiz title: check\n\n" + t2q_source(e, n) + "\n")
+        _t2q_quiz("Quiz title: check\n\n" + "\n\n".join(sources) + "\n")
     except Text2qtiError as exc:
         return f"text2qti cannot express it: {' '.join(str(exc).split())}"
     return None
@@ -195,8 +237,7 @@ def _matching(e: Entry, stem_html: str, rows: list[tuple[str, str, str]], column
 def _matrix_item(e: Entry) -> ET.Element:
     item = e.item
     assert isinstance(item, Matrix)
-    general = block(item.explanation) + "<ul>" + "".join(
-        f"<li><strong>{inline(r.text)}</strong>: {inline(r.rationale)}</li>" for r in item.rows) + "</ul>"
+    general = block(item.explanation) + rationale_list([(r.text, r.rationale) for r in item.rows])
     return _matching(e, block(item.stem), [(r.id, plain(r.text), r.answer) for r in item.rows],
                      [(c.id, plain(c.text)) for c in item.columns], general)
 
@@ -212,8 +253,7 @@ def _ordered_item(e: Entry) -> ET.Element:
     n = len(item.options)
     correct_pos = {o.id: str(i) for i, o in enumerate(item.options, start=1)}
     stem = block(item.stem) + "<p>Give each step its position in the sequence.</p>"
-    general = block(item.explanation) + "<ol>" + "".join(
-        f"<li>{inline(o.text)}: {inline(o.rationale)}</li>" for o in item.options) + "</ol>"
+    general = block(item.explanation) + rationale_list([(o.text, o.rationale) for o in item.options], ordered=True)
     rows = [(sid, plain(steps[sid].text), correct_pos[sid]) for sid in display_order(item)]
     columns = [(str(i), position_label(i, n)) for i in range(1, n + 1)]
     return _matching(e, stem, rows, columns, general)
@@ -278,30 +318,46 @@ def _numeric_note(item: Numeric) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- the package
 
+def _sanitize_html(root: ET.Element) -> None:
+    """Every HTML field of the package through the course's sanitiser (text2qti's Markdown output included)."""
+    for el in root.iter(_q("mattext")):
+        if el.get("texttype") == "text/html" and el.text:
+            el.text = sanitize(el.text)
+
+
 def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportReport:
     from text2qti.qti import QTI
 
     report = ExportReport("canvas", assignment.id)
     t2q_parts: list[str] = []
     hand: dict[str, ET.Element] = {}
-    order: list[str] = []
+    order: list[str] = []  # question titles, in the assignment's order
     points = 0
     for n, e in enumerate(progress(assignment.entries, "canvas", quiet), start=1):
         item = e.item
         if isinstance(item, Bowtie):
-            report.skipped[item.id] = BOWTIE_REASON
-            continue
-        if item.type in TEXT2QTI_TYPES:
-            problem = _t2q_check(e, n)
+            parts = bowtie_sources(e, n)
+            problem = _t2q_check([src for _, src in parts], max(len(g.options) for g in item.groups))
             if problem:
                 report.skipped[item.id] = problem
                 continue
-            t2q_parts.append(t2q_source(e, n))
+            t2q_parts += [src for _, src in parts]
+            order += [title for title, _ in parts]
+        elif item.type in TEXT2QTI_TYPES:
+            source = t2q_source(e, n)
+            problem = _t2q_check([source], len(item.options) if isinstance(item, Single | Sata) else 0)
+            if problem:
+                report.skipped[item.id] = problem
+                continue
+            t2q_parts.append(source)
+            order.append(item.id)
         else:
             hand[item.id] = HAND_BUILT[item.type](e)
-        order.append(item.id)
+            order.append(item.id)
+        report.exported.append(item.id)
         points += e.max
-        note = _numeric_note(item) if isinstance(item, Numeric) else NOTES.get(item.type)
+        note = (_numeric_note(item) if isinstance(item, Numeric) else
+                BOWTIE_NOTE.format(parts=len(item.groups)) if isinstance(item, Bowtie) else NOTES.get(item.type))
         if note:
             report.notes[item.id] = note
     if not order:
@@ -309,8 +365,8 @@ def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportRepo
     placeholder = not t2q_parts
     if placeholder:  # text2qti needs one question to write the package; it is dropped below
         t2q_parts.append("Title: placeholder\n1.  placeholder\n*a) yes\nb)  no")
-    header = (f"Quiz title: {assignment.title}\n"
-              f"Quiz description: Assignment {assignment.id} ({len(order)} questions). "
+    header = (f"Quiz title: {one_line(assignment.title)}\n"
+              f"Quiz description: Assignment {assignment.id} ({len(report.exported)} questions). "
               f"Hand in your answers in Canvas.\n"
               "Shuffle answers: true\n")
     quiz = _t2q_quiz(header + "\n\n" + "\n\n".join(t2q_parts) + "\n")
@@ -323,15 +379,17 @@ def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportRepo
     by_title = {el.get("title"): el for el in section.findall(_q("item"))}
     for el in list(section):
         section.remove(el)
-    for item_id in order:
-        section.append(hand.get(item_id) if item_id in hand else by_title[item_id])
+    for title in order:
+        section.append(hand.get(title) if title in hand else by_title[title])
+    _sanitize_html(root)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
     body = re.sub(r"(</?)ns0:", r"\1", body).replace("xmlns:ns0=", "xmlns=", 1)
     assessment_xml = '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
     manifest = re.sub(r"\s*<imsmd:lifeCycle>.*?</imsmd:lifeCycle>", "", qti.imsmanifest_xml, flags=re.S)
-    manifest = manifest.replace("QTI assessment generated by text2qti", f"{assignment.title} ({assignment.id})")
+    manifest = manifest.replace("QTI assessment generated by text2qti",
+                                html.escape(f"{one_line(assignment.title)} ({assignment.id})"))
     meta = re.sub(r"<points_possible>[^<]*</points_possible>", f"<points_possible>{points}.0</points_possible>",
                   qti.assessment_meta)
     ident = qti.assessment_identifier
@@ -342,5 +400,4 @@ def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportRepo
         (f"{ident}/{ident}.xml", assessment_xml.encode("utf-8")),
     ])
     report.outputs.append(out)
-    report.exported = order
     return report

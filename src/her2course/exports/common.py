@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sys
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -94,7 +95,34 @@ def inline_keep(text: str) -> str:
 
 
 def plain(text: str) -> str:
+    """The text with all markup removed, on one line: for fields an LMS shows as plain text."""
     return " ".join(markup.plain(text).split())
+
+
+def plain_html(text: str) -> str:
+    """The plain text, escaped for a field the LMS reads as HTML (so '<' in the data stays text, never a tag)."""
+    return html.escape(plain(text), quote=False)
+
+
+def sanitize(html_text: str) -> str:
+    """HTML from another library (text2qti's Markdown), cut down to the course's allow-list."""
+    return markup.clean(html_text)
+
+
+def _ends_sentence(text: str) -> bool:
+    return plain(text).rstrip("\"'\u201d\u2019)] ")[-1:] in (".", "?", "!", ":", "\u2026")
+
+
+def rationale_list(pairs: Sequence[tuple[str, str]], ordered: bool = False) -> str:
+    """Each row or step (bold) with why it belongs there, as an HTML list for an LMS's general feedback.
+
+    A row that already ends as a sentence is followed by its rationale directly ("... outside the cell. First:
+    ligand binding ..."); a label gets a colon ("Trastuzumab: binds subdomain IV").
+    """
+    tag = "ol" if ordered else "ul"
+    lines = "".join(f"<li><strong>{inline(text)}</strong>{' ' if _ends_sentence(text) else ': '}"
+                    f"{inline(why)}</li>" for text, why in pairs)
+    return f"<{tag}>{lines}</{tag}>"
 
 
 def number(value: float) -> str:

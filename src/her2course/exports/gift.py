@@ -3,15 +3,20 @@
 - single -> multiple choice ``{=right#feedback ~wrong#feedback ####general feedback}``;
 - sata -> multiple choice with weights ``~%50%right ~%-50%wrong`` (the course's +/- rule, as in Moodle XML);
 - numeric -> ``{#=value:tolerance#feedback =%0%wrong:tolerance#feedback}``; GIFT has no units, so the stem says
-  which unit to use;
+  which unit to use and Moodle grades the number alone;
 - matrix -> matching ``{=row -> column ...}``; GIFT has no per-pair feedback, so the row rationales go in the
   general feedback;
 - cloze with one blank -> "missing word" (the drop-down sits in the sentence);
-- skipped, by id: cloze with several blanks (GIFT has one answer set per question: use Moodle XML), ordered
-  (no GIFT type), bowtie (no LMS type).
+- skipped, by id: cloze with several blanks and bow-ties (GIFT has one answer set per question: use Moodle XML),
+  ordered (no GIFT type).
 
-Every question is on one line of ``[html]`` text with GIFT's special characters escaped, so a blank line only
-ever separates questions.
+GIFT has no syntax for a question's mark: Moodle gives every GIFT question 1 mark. The fractions inside each
+question are kept, so the proportion of credit is the course's; the course's mark goes into the question's
+comment, as the Moodle tag ``marks-N`` and into the report, so the instructor can set it in the quiz. Each
+question also carries its id (``[id:...]``) and tags (chapter, outcome, step, difficulty, type) in that comment.
+
+Every question is on one line of ``[html]`` text: the course's sanitised HTML, plain-text fields HTML-escaped, and
+GIFT's special characters escaped, so a blank line only ever separates questions.
 """
 
 from __future__ import annotations
@@ -19,15 +24,30 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from ..quiz.schema import BLANK, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
-from .common import ExportReport, block, inline, inline_keep, number, one_line, plain, progress
-from .moodle import fraction
+from ..quiz.schema import BLANK, CJMM_LABELS, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
+from .common import (
+    ExportReport,
+    block,
+    inline,
+    inline_keep,
+    number,
+    one_line,
+    plain,
+    plain_html,
+    progress,
+    rationale_list,
+)
+from .moodle import CHOICE_LENGTH, DECIMAL_NOTE, decimal_hint, fraction
 from .selection import Assignment, Entry
 
 SPECIAL = "~=#{}:\\"
 ORDERED_REASON = "GIFT has no ordering question type (use Moodle XML, which exports it as an Ordering question)"
-BOWTIE_REASON = ("a bow-tie asks for exactly N choices in each of three groups; no Moodle question type enforces "
-                 "that, so its scoring cannot be kept (use the paper or notebook export)")
+BOWTIE_REASON = ("a bow-tie has three answer sets and GIFT holds one per question (use Moodle XML, which exports "
+                 "it as a Cloze question, or Canvas)")
+MARKS_NOTE = ("GIFT has no syntax for a question's mark, so Moodle gives it 1 mark: set its maximum mark to {n} "
+              "in the quiz (it carries the tag marks-{n}; the credit inside the question is the course's)")
+UNIT_NOTE = ("GIFT has no units: the question asks for the number in {unit}, and Moodle grades the number and "
+             "ignores any unit typed (a wrong unit is not caught; Moodle XML grades the unit)")
 
 
 def escape(text: str) -> str:
@@ -37,11 +57,19 @@ def escape(text: str) -> str:
     return out
 
 
+def _tag_value(text: str) -> str:
+    """A Moodle tag in a GIFT comment: one line, no ']' (it would end the tag), no markup."""
+    return html.escape(" ".join(text.replace("]", ")").split()), quote=False)
+
+
 def _head(e: Entry, question_html: str) -> str:
     item = e.item
     comment = (f"// {item.id}: {item.type}, {e.chapter}, {item.learning_outcome}, {item.cjmm_step}, "
                f"{item.difficulty}, max {e.max}")
-    return f"{comment}\n::{escape(item.id)}::[html]{escape(question_html)}"
+    tags = [e.chapter, item.learning_outcome, CJMM_LABELS[item.cjmm_step], item.difficulty, item.type,
+            f"marks-{e.max}", *item.tags]
+    moodle = f"// [id:{item.id}] " + " ".join(f"[tag:{_tag_value(t)}]" for t in dict.fromkeys(tags))
+    return f"{comment}\n{moodle}\n::{escape(item.id)}::[html]{escape(question_html)}"
 
 
 def _general(text_html: str) -> str:
@@ -79,25 +107,29 @@ def question(e: Entry) -> tuple[str | None, str | None, str | None]:
     if isinstance(item, Numeric):
         a = item.answer
         unit = f" Give the number only, in {html.escape(a.unit)}." if a.unit else " Give the number only."
-        stem = block(item.stem) + f"<p>{html.escape(a.rounding)}{unit}</p>"
+        stem = block(item.stem) + f"<p>{html.escape(a.rounding)}{unit}{decimal_hint(a.value)}</p>"
         answers = [f"={number(a.value)}:{number(a.tolerance)}#{escape(block(item.rationale))}"]
         answers += [f"=%0%{number(d.value)}:{number(a.tolerance)}#{escape(block(d.rationale))}"
                     for d in item.distractors]
-        note = f"GIFT takes no unit: the question asks for the number in {a.unit}" if a.unit else None
+        notes = [UNIT_NOTE.format(unit=a.unit) if a.unit else "",
+                 "" if float(a.value).is_integer() else DECIMAL_NOTE]
+        note = "; ".join(n for n in notes if n) or None
         return f"{_head(e, stem)}{{#{' '.join(answers)} {_general(block(item.explanation))}}}", None, note
     if isinstance(item, Matrix):
-        columns = {c.id: plain(c.text) for c in item.columns}
-        if any("->" in plain(r.text) or "->" in columns[r.answer] for r in item.rows):
+        columns = {c.id: plain_html(c.text) for c in item.columns}
+        if any("->" in plain(r.text) or "->" in plain(c.text) for r in item.rows for c in item.columns):
             return None, "a row or column contains '->', which GIFT matching cannot escape", None
         unused = [c.id for c in item.columns if c.id not in {r.answer for r in item.rows}]
         if unused:
             return None, (f"column(s) {', '.join(unused)} answer no row, and GIFT matching cannot list an answer "
                           "without its row (use Moodle XML)"), None
+        if any(len(text) > CHOICE_LENGTH for text in columns.values()):
+            return None, (f"a column is longer than the {CHOICE_LENGTH} characters Moodle stores for a matching "
+                          "answer"), None
         if len(item.rows) < 3:
             return None, "GIFT matching needs at least three pairs (use Moodle XML)", None
-        pairs = [f"={escape(plain(r.text))} -> {escape(columns[r.answer])}" for r in item.rows]
-        general = block(item.explanation) + "<ul>" + "".join(
-            f"<li><strong>{inline(r.text)}</strong>: {inline(r.rationale)}</li>" for r in item.rows) + "</ul>"
+        pairs = [f"={escape(inline(r.text))} -> {escape(columns[r.answer])}" for r in item.rows]
+        general = block(item.explanation) + rationale_list([(r.text, r.rationale) for r in item.rows])
         note = "GIFT matching has no per-row feedback: the row rationales are in the general feedback"
         return f"{_head(e, block(item.stem))}{{{' '.join(pairs)} {_general(general)}}}", None, note
     if isinstance(item, Cloze):
@@ -106,7 +138,7 @@ def question(e: Entry) -> tuple[str | None, str | None, str | None]:
                           "(use Moodle XML, which exports it as a Cloze question)"), None
         m = BLANK.search(item.text)
         assert m is not None
-        options = " ".join(f"{'=' if o.correct else '~'}{escape(plain(o.text))}#{escape(block(o.rationale))}"
+        options = " ".join(f"{'=' if o.correct else '~'}{escape(plain_html(o.text))}#{escape(block(o.rationale))}"
                            for o in item.blanks[0].options)
         before = block(item.stem) + inline_keep(item.text[:m.start()])
         after = inline_keep(item.text[m.end():])
@@ -127,8 +159,9 @@ def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportRepo
             continue
         blocks.append(text)
         report.exported.append(e.id)
-        if note:
-            report.notes[e.id] = note
+        notes = [n for n in (note, MARKS_NOTE.format(n=e.max) if e.max > 1 else None) if n]
+        if notes:
+            report.notes[e.id] = "; ".join(notes)
     if not report.exported:
         raise ValueError("none of the selected items can be exported to GIFT")
     out.parent.mkdir(parents=True, exist_ok=True)

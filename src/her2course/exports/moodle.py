@@ -1,17 +1,20 @@
-"""Moodle XML: one category named after the assignment, then one question per item.
+"""Moodle XML: one category named after the assignment, then one question per item. Every item type is exported.
 
 - single -> multichoice (single), 100 % for the answer, each option's rationale as its feedback;
 - sata -> multichoice (multiple): each correct option +100/C %, each wrong one -100/C % (C = number correct);
   Moodle adds the fractions of the ticked options and clamps the total to 0..100 %, which is exactly the
   course's +/- rule (score = right - wrong, never below 0, out of C);
-- numeric -> numerical: the answer with its tolerance, the unit and its aliases (multiplier 1, unit optional,
-  as in the course), each recognised wrong result as a 0 % answer with its rationale;
+- numeric -> numerical: the answer with its tolerance, each recognised wrong result as a 0 % answer with its
+  rationale. With a unit, the unit is graded (see UNIT_NOTE): the unit, its aliases and their usual capitalisations
+  score, any other unit scores 0; the question asks for the number followed by its unit;
 - matrix -> matching (each row a sub-question, answers the column labels; unused columns as extra answers);
-- cloze -> multianswer (Moodle "Embedded answers (Cloze)"), one MULTICHOICE drop-down per blank with feedback;
+- cloze -> multianswer (Moodle "Embedded answers (Cloze)"), one shuffled drop-down per blank with feedback;
 - ordered -> ordering (core question type since Moodle 4.4; a plugin before), all-or-nothing as in the course;
-- bowtie -> skipped: no Moodle type asks for exactly N choices in each of three groups.
+- bowtie -> multianswer: each group an embedded sub-question worth its number of choices (see BOWTIE_NOTE).
 
-Each question's grade (defaultgrade) is the item's maximum score in the course, so totals match.
+Each question's grade (defaultgrade) is the item's maximum score in the course, so totals match. Text fields are
+the course's sanitised HTML (:mod:`her2course.quiz.markup`); plain-text fields are HTML-escaped, since Moodle reads
+them as HTML.
 """
 
 from __future__ import annotations
@@ -21,14 +24,29 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..quiz.schema import BLANK, CJMM_LABELS, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
-from .common import ExportReport, block, inline, inline_keep, number, plain, progress
+from .common import ExportReport, block, inline, inline_keep, number, plain_html, progress, rationale_list
 from .selection import Assignment, Entry
+
+# What Moodle's database holds (install.xml): a longer value stops the whole import with a database error.
+UNIT_LENGTH = 50       # question_numerical_units.unit
+CHOICE_LENGTH = 255    # qtype_match_subquestions.answertext
 
 # The grades Moodle accepts for an answer (question/format.php and question/type/questiontypebase.php), in %.
 VALID_FRACTIONS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571,
                    12.5, 11.11111, 10, 5, 0)
-BOWTIE_REASON = ("a bow-tie asks for exactly N choices in each of three groups; no Moodle question type enforces "
-                 "that, so its scoring cannot be kept (use the paper or notebook export)")
+
+UNIT_NOTE = ("the unit is graded in Moodle: '{value} {unit}' (or an alias) scores, a wrong unit scores 0 (the "
+             "course calls it invalid and asks again), and a number typed without its unit also scores 0 (the "
+             "course accepts it); the question asks for the number followed by the unit")
+NO_UNIT_NOTE = ("number only: Moodle's interactive mode asks a learner to remove a typed unit, as the course does, "
+                "but its end-of-attempt grading (deferred feedback) grades the number and ignores the unit")
+BOWTIE_NOTE = ("exported as a Cloze question, one embedded part per group, each worth its number of choices: the "
+               "condition as radio buttons (exactly as the course), actions and parameters as check boxes, +1/N of "
+               "the part for each right box and -1/W for each wrong one (W = wrong boxes), never below 0. Moodle "
+               "cannot require exactly N ticks: all right scores full marks and ticking every box scores 0, as in "
+               "the course, but a part with one right and one wrong tick scores less than the course's one point")
+ORDERING_NOTE = ("exported as an Ordering question, all-or-nothing as in the course: a core type since Moodle 4.4 "
+                 "(install qtype_ordering on older sites)")
 
 
 def fraction(value: float) -> str | None:
@@ -69,7 +87,7 @@ def _tags(q: ET.Element, e: Entry) -> None:
     values = [e.chapter, e.item.learning_outcome, CJMM_LABELS[e.item.cjmm_step], e.item.difficulty, e.item.type,
               *e.item.tags]
     for v in dict.fromkeys(values):
-        _text(tags, "tag", v, fmt=None)
+        _text(tags, "tag", html.escape(v, quote=False), fmt=None)
 
 
 def _answer(q: ET.Element, frac: str, text_html: str, feedback_html: str, fmt: str = "html") -> ET.Element:
@@ -100,11 +118,39 @@ def _multichoice(quiz: ET.Element, e: Entry) -> str | None:
     return None
 
 
+def unit_spellings(unit: str, aliases: list[str]) -> list[str]:
+    """Every spelling of the accepted units that Moodle should recognise, the unit itself first.
+
+    Moodle compares a unit letter for letter after removing every space from the response, whereas the course
+    ignores case and spaces: so each unit and alias comes as written, in lower case, upper case and capitalised,
+    and without its spaces ('percentage points' -> 'percentagepoints').
+    """
+    out = [unit]
+    for u in (unit, *aliases):
+        for v in (u, u.lower(), u.upper(), u[:1].upper() + u[1:]):
+            out.append("".join(v.split()))
+    return [u for u in dict.fromkeys(out) if u]
+
+
+DECIMAL_NOTE = ("Moodle reads a decimal comma ('5,4') as a thousands separator and scores it 0 (the course reads "
+                "5.4), so the question asks for a decimal point")
+
+
+def decimal_hint(value: float) -> str:
+    """The sentence asking for a decimal point, where the answer has decimals."""
+    return "" if float(value).is_integer() else " Use a point for decimals."
+
+
 def _numerical(quiz: ET.Element, e: Entry) -> str | None:
     item = e.item
     assert isinstance(item, Numeric)
     a = item.answer
-    stem = block(item.stem) + f"<p>{html.escape(a.rounding)}</p>"
+    how = (f"Type the number followed by its unit ({html.escape(a.unit, quote=False)})." if a.unit
+           else "Type the number only.")
+    stem = block(item.stem) + f"<p>{html.escape(a.rounding, quote=False)} {how}{decimal_hint(a.value)}</p>"
+    units = [html.escape(u, quote=False) for u in unit_spellings(a.unit, a.unit_aliases)] if a.unit else []
+    if units and len(units[0]) > UNIT_LENGTH:
+        return f"its unit is longer than the {UNIT_LENGTH} characters Moodle stores for a unit"
     q = _question(quiz, "numerical", e, stem, block(item.explanation))
     ans = _answer(q, "100", number(a.value), block(item.rationale), fmt="moodle_auto_format")
     _simple(ans, "tolerance", number(a.tolerance))
@@ -112,20 +158,19 @@ def _numerical(quiz: ET.Element, e: Entry) -> str | None:
         wrong = _answer(q, "0", number(d.value), block(d.rationale), fmt="moodle_auto_format")
         _simple(wrong, "tolerance", number(a.tolerance))
     if a.unit:
-        units = ET.SubElement(q, "units")
-        for name in dict.fromkeys([a.unit, *a.unit_aliases]):
-            u = ET.SubElement(units, "unit")
+        listed = ET.SubElement(q, "units")
+        for name in (u for u in units if len(u) <= UNIT_LENGTH):   # an alias too long to store is left out
+            u = ET.SubElement(listed, "unit")
             _simple(u, "multiplier", "1")
             _simple(u, "unit_name", name)
-        _simple(q, "unitgradingtype", "0")   # units optional: a number alone is graded as in the course
-        _simple(q, "unitpenalty", "0")
-        _simple(q, "showunits", "0")         # a text box where the unit may be typed
-        _simple(q, "unitsleft", "0")
+        _simple(q, "unitgradingtype", "1")   # the unit is graded: a penalty, as a fraction of the mark ...
+        _simple(q, "unitpenalty", "1")       # ... of all of it, so a wrong (or missing) unit scores 0
+        _simple(q, "showunits", "0")         # typed in the answer box, after the number
     else:
         _simple(q, "unitgradingtype", "0")
         _simple(q, "unitpenalty", "0")
-        _simple(q, "showunits", "3")         # no units
-        _simple(q, "unitsleft", "0")
+        _simple(q, "showunits", "3")         # no units: a unit typed is flagged as invalid
+    _simple(q, "unitsleft", "0")
     _tags(q, e)
     return None
 
@@ -133,9 +178,10 @@ def _numerical(quiz: ET.Element, e: Entry) -> str | None:
 def _matching(quiz: ET.Element, e: Entry) -> str | None:
     item = e.item
     assert isinstance(item, Matrix)
-    columns = {c.id: plain(c.text) for c in item.columns}
-    general = block(item.explanation) + "<ul>" + "".join(
-        f"<li><strong>{inline(r.text)}</strong>: {inline(r.rationale)}</li>" for r in item.rows) + "</ul>"
+    columns = {c.id: plain_html(c.text) for c in item.columns}
+    if any(len(text) > CHOICE_LENGTH for text in columns.values()):
+        return f"a column is longer than the {CHOICE_LENGTH} characters Moodle stores for a matching answer"
+    general = block(item.explanation) + rationale_list([(r.text, r.rationale) for r in item.rows])
     q = _question(quiz, "matching", e, block(item.stem), general)
     _simple(q, "shuffleanswers", "true")
     for r in item.rows:
@@ -150,12 +196,29 @@ def _matching(quiz: ET.Element, e: Entry) -> str | None:
     return None
 
 
-def cloze_escape(text: str) -> str:
-    """Moodle Cloze: a backslash before } # ~ / " \\ inside an answer or its feedback."""
-    out = ""
-    for ch in text:
-        out += "\\" + ch if ch in '}#~/"\\' else ch
-    return out
+# Moodle's Cloze reader (question/type/multianswer/questiontype.php) ends an answer at the first ~ # or } and a
+# feedback at the first ~ or } (a backslash before them is kept in the text), then decodes HTML entities once and
+# turns \} and \# back into } and #. So each answer and feedback is written with its HTML escaped once more (the
+# decoding gives the HTML back) and ~ # { } \ as numeric character references, which end nothing and decode to
+# the character: no backslash is ever shown to a learner.
+_CLOZE_REFS = str.maketrans({"&": "&amp;", "~": "&#126;", "#": "&#35;", "{": "&#123;", "}": "&#125;",
+                             "\\": "&#92;"})
+
+
+def cloze_escape(html_text: str) -> str:
+    """An answer's or feedback's HTML as Moodle's Cloze syntax needs it (it decodes back to ``html_text``)."""
+    return html_text.translate(_CLOZE_REFS)
+
+
+def cloze_text(html_text: str) -> str:
+    """HTML around the embedded answers: a '{' becomes a reference, so no text can start a sub-question."""
+    return html_text.replace("{", "&#123;")
+
+
+def cloze_part(kind: str, weight: int, answers: list[tuple[str, str, str]]) -> str:
+    """One embedded sub-question: ``{weight:KIND:...}`` from (grade mark: '=', '' or '%50%', text html, feedback)."""
+    alts = [f"{mark}{cloze_escape(text)}#{cloze_escape(fb)}" for mark, text, fb in answers]
+    return "{" + f"{weight}:{kind}:" + "~".join(alts) + "}"
 
 
 def _cloze(quiz: ET.Element, e: Entry) -> str | None:
@@ -165,16 +228,38 @@ def _cloze(quiz: ET.Element, e: Entry) -> str | None:
     body = ""
     pos = 0
     for m in BLANK.finditer(item.text):
-        body += inline_keep(item.text[pos:m.start()])
-        options = []
-        for o in blanks[m.group(1)].options:
-            mark = "=" if o.correct else ""
-            options.append(f"{mark}{cloze_escape(html.escape(plain(o.text), quote=False))}"
-                           f"#{cloze_escape(html.escape(plain(o.rationale), quote=False))}")
-        body += "{1:MULTICHOICE:" + "~".join(options) + "}"
+        body += cloze_text(inline_keep(item.text[pos:m.start()]))
+        answers = [("=" if o.correct else "", plain_html(o.text), inline(o.rationale))
+                   for o in blanks[m.group(1)].options]
+        body += cloze_part("MULTICHOICE_S", 1, answers)
         pos = m.end()
-    body += inline_keep(item.text[pos:])
-    q = _question(quiz, "cloze", e, block(item.stem) + f"<p>{' '.join(body.split())}</p>", block(item.explanation))
+    body += cloze_text(inline_keep(item.text[pos:]))
+    question = cloze_text(block(item.stem)) + f"<p>{' '.join(body.split())}</p>"
+    q = _question(quiz, "cloze", e, question, block(item.explanation))
+    _tags(q, e)
+    return None
+
+
+def _percent(value: float) -> str:
+    return "%" + f"{value:.5f}".rstrip("0").rstrip(".") + "%"
+
+
+def _bowtie(quiz: ET.Element, e: Entry) -> str | None:
+    item = e.item
+    assert isinstance(item, Bowtie)
+    parts = [cloze_text(block(item.stem))]
+    for g in item.groups:
+        if g.choose == 1:
+            answers = [("=" if o.correct else "", inline(o.text), inline(o.rationale)) for o in g.options]
+            kind, how = "MULTICHOICE_VS", "choose 1"
+        else:
+            n_wrong = sum(not o.correct for o in g.options)
+            answers = [(_percent(100 / g.choose) if o.correct else _percent(-100 / n_wrong), inline(o.text),
+                        inline(o.rationale)) for o in g.options]
+            kind, how = "MULTIRESPONSE_S", f"choose {g.choose}"
+        parts.append(f"<p><strong>{cloze_text(inline(g.label))}</strong> ({how}):</p>"
+                     f"{cloze_part(kind, g.choose, answers)}")
+    q = _question(quiz, "cloze", e, "".join(parts), block(item.explanation))
     _tags(q, e)
     return None
 
@@ -182,11 +267,12 @@ def _cloze(quiz: ET.Element, e: Entry) -> str | None:
 def _ordering(quiz: ET.Element, e: Entry) -> str | None:
     item = e.item
     assert isinstance(item, Ordered)
-    general = block(item.explanation) + "<ol>" + "".join(
-        f"<li>{inline(o.text)}: {inline(o.rationale)}</li>" for o in item.options) + "</ol>"
+    general = block(item.explanation) + rationale_list([(o.text, o.rationale) for o in item.options], ordered=True)
     q = _question(quiz, "ordering", e, block(item.stem), general)
     for tag, value in (("layouttype", "VERTICAL"), ("selecttype", "ALL"), ("selectcount", "0"),
-                       ("gradingtype", "ALL_OR_NOTHING"), ("showgrading", "SHOW"), ("numberingstyle", "none")):
+                       ("gradingtype", "ALL_OR_NOTHING"), ("showgrading", "SHOW"), ("numberingstyle", "none"),
+                       # Without it Moodle's ordering importer adds hints with no format, which PostgreSQL refuses.
+                       ("shownumcorrect", "1")):
         _simple(q, tag, value)
     for i, o in enumerate(item.options, start=1):  # written in the correct order; fraction = position
         a = ET.SubElement(q, "answer", {"fraction": f"{i}.0000000", "format": "html"})
@@ -196,30 +282,46 @@ def _ordering(quiz: ET.Element, e: Entry) -> str | None:
 
 
 WRITERS = {"single": _multichoice, "sata": _multichoice, "numeric": _numerical, "matrix": _matching,
-           "cloze": _cloze, "ordered": _ordering}
-NOTES = {"ordered": "exported as an Ordering question: a core type since Moodle 4.4 (install qtype_ordering on "
-                    "older sites)"}
+           "cloze": _cloze, "ordered": _ordering, "bowtie": _bowtie}
+
+
+def note(e: Entry) -> str | None:
+    """What the report says about how Moodle grades this item, where it differs from the course or needs care."""
+    item = e.item
+    if isinstance(item, Numeric):
+        a = item.answer
+        text = UNIT_NOTE.format(value=number(a.value), unit=a.unit) if a.unit else NO_UNIT_NOTE
+        return text + ("" if float(a.value).is_integer() else f"; {DECIMAL_NOTE}")
+    if isinstance(item, Bowtie):
+        return BOWTIE_NOTE
+    if isinstance(item, Ordered):
+        return ORDERING_NOTE
+    return None
+
+
+def comment_text(text: str) -> str:
+    """Text for an XML comment: a comment cannot hold '--', so no title can close it early."""
+    return " ".join(text.replace("--", "- -").split())
 
 
 def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportReport:
     report = ExportReport("moodle-xml", assignment.id)
     quiz = ET.Element("quiz")
-    quiz.append(ET.Comment(f" Assignment {assignment.id} (seed {assignment.seed}): {assignment.title} "))
+    quiz.append(ET.Comment(f" Assignment {assignment.id} (seed {assignment.seed}): "
+                           f"{comment_text(assignment.title)} "))
     cat = ET.SubElement(quiz, "question", {"type": "category"})
     _text(cat, "category", f"$course$/top/HER2 course/{assignment.id}", fmt=None)
     _text(cat, "info", f"<p>{html.escape(assignment.title)}: assignment {assignment.id}</p>")
     _simple(cat, "idnumber", assignment.id)
     for e in progress(assignment.entries, "moodle-xml", quiet):
-        if isinstance(e.item, Bowtie):
-            report.skipped[e.id] = BOWTIE_REASON
-            continue
         problem = WRITERS[e.item.type](quiz, e)
         if problem:
             report.skipped[e.id] = problem
             continue
         report.exported.append(e.id)
-        if e.item.type in NOTES:
-            report.notes[e.id] = NOTES[e.item.type]
+        text = note(e)
+        if text:
+            report.notes[e.id] = text
     if not report.exported:
         raise ValueError("none of the selected items can be exported to Moodle XML")
     ET.indent(quiz, space="  ")

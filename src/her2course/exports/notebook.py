@@ -11,7 +11,9 @@ instructor collects (``her2course results collect ... --feedback DIR``).
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,6 +84,11 @@ def assignment_quiz(assignment: str, item_ids: Sequence[str], *, seed: int, titl
     return Quiz(assignment_spec(_spec.build(bank, title=chosen.title)), bank)
 
 
+def _md_text(text: str) -> str:
+    """Text for a Markdown cell, shown as written: no HTML (Jupyter renders raw HTML) and no Markdown syntax."""
+    return re.sub(r"([\\`*_\[\]{}()#+\-.!|>~])", r"\\\1", html.escape(" ".join(text.split()), quote=False))
+
+
 def _cell_id(n: int) -> str:
     return f"her2-cell-{n}"
 
@@ -89,7 +96,7 @@ def _cell_id(n: int) -> str:
 def notebook_json(assignment: Assignment) -> str:
     ids = json.dumps(assignment.item_ids)
     title = json.dumps(assignment.title, ensure_ascii=False)
-    intro = (f"# {assignment.title}\n\n"
+    intro = (f"# {_md_text(assignment.title)}\n\n"
              f"Assignment **{assignment.id}** · {len(assignment.entries)} questions\n\n"
              "1. Run the notebook: in JupyterLab choose **Run › Run All Cells**.\n"
              "2. Answer every question and press **Save answer** for each one. This is an assignment: the quiz "

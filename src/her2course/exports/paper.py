@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..quiz.schema import BLANK, CJMM_LABELS, TYPE_LABELS, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
 from ..quiz.spec import display_order
-from .common import ExportReport, block, inline, inline_keep, number, progress
+from .common import ExportReport, block, inline, inline_keep, number, progress, rationale_list
 from .selection import Assignment, Entry
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
@@ -146,8 +146,8 @@ def _key_item(e: Entry, n: int) -> str:
             out.append("<table><tbody>" + "".join(f"<tr><td>{number(d.value)}</td><td>{block(d.rationale)}</td></tr>"
                                                   for d in item.distractors) + "</tbody></table>")
     elif isinstance(item, Ordered):
-        out.append("<p><em>One point for the whole sequence in the right order.</em></p><ol>" + "".join(
-            f"<li>{inline(o.text)}: {inline(o.rationale)}</li>" for o in item.options) + "</ol>")
+        out.append("<p><em>One point for the whole sequence in the right order.</em></p>"
+                   + rationale_list([(o.text, o.rationale) for o in item.options], ordered=True))
     elif isinstance(item, Matrix):
         columns = {c.id: c for c in item.columns}
         out.append("<p><em>One point per row.</em></p><table><tbody>" + "".join(

@@ -31,6 +31,11 @@ def _clean(html: str) -> str:
                      link_rel="noopener noreferrer").strip()
 
 
+def clean(html: str) -> str:
+    """Sanitise HTML that another library rendered (an LMS package's Markdown) with the same allow-list."""
+    return _clean(html)
+
+
 def block(text: str) -> str:
     """Markdown that may hold paragraphs and lists (stems, rationales, explanations)."""
     return _clean(_md().render(text))
