@@ -96,3 +96,27 @@ def test_glossary_and_references_pages(built_html):
 def test_widget_state_is_not_embedded(built_html):
     for page in _pages(built_html):
         assert "application/vnd.jupyter.widget-state+json" not in page.read_text(encoding="utf-8"), page
+
+
+_ADMONITION = re.compile(r'<div class="([^"]*\badmonition\b[^"]*)">\s*<p class="admonition-title">(.*?)</p>', re.S)
+
+
+def test_go_deeper_blocks_are_collapsed_enrichment(built_html):
+    """Every "Go deeper" block renders collapsed (dropdown) with the class that lets core words be counted, every
+    enrichment block is titled "Go deeper", and the page that holds one loads the script that collapses it."""
+    found = {}
+    for chapter in CHAPTERS:
+        page = (built_html / "notebooks" / f"{chapter}.html").read_text(encoding="utf-8")
+        blocks = [(set(cls.split()), re.sub(r"<[^>]+>", "", title)) for cls, title in _ADMONITION.findall(page)]
+        for classes, title in blocks:
+            deeper = title.startswith("Go deeper:")
+            assert deeper == ("enrichment" in classes), f"{chapter}: '{title}' has classes {sorted(classes)}"
+            if deeper:
+                assert "dropdown" in classes, f"{chapter}: '{title}' is not collapsed"
+                found.setdefault(chapter, []).append(title)
+        if chapter in found:
+            assert "togglebutton.js" in page, f"{chapter}: the dropdown script is not loaded"
+    titles = " | ".join(t for ts in found.values() for t in ts)
+    for topic in ("HER2-ultralow evidence", "HER2 loss in gastric cancer", "colorectal cancer",
+                  "serous endometrial cancer", "conjugate after conjugate"):
+        assert topic in titles, f"no 'Go deeper' block on {topic}"

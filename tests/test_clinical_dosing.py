@@ -205,3 +205,17 @@ def test_clinical_rules_problems_name_file_item_and_field(copy_layout):
     text = "\n".join(str(p) for p in problems)
     assert "item 'concentrations/trastuzumab': field 'drug': no drug with id 'ghost-drug'" in text
     assert "item 'missed_doses/trastuzumab': field 'references': reference key 'ghost2030'" in text
+
+
+def test_reduction_table_lists_every_ladder_and_marks_unconfirmed_levels():
+    from her2course.clinical import reduction_table
+
+    rules = rules_mod.rules()
+    table = reduction_table()
+    assert len(table.rows) == len(rules.reductions)
+    tdm1 = next(row for row in table.rows if row[0].startswith("ado-trastuzumab emtansine"))
+    assert tdm1[2] == "3.6 mg/kg -> 3 mg/kg -> 2.4 mg/kg" and "discontinue" in tdm1[3]
+    starred = [row for row in table.rows if row[2].endswith(" *")]
+    assert len(starred) == sum(not r.verified for r in rules.reductions)
+    assert ("not yet confirmed" in table.source) == bool(starred)
+    assert "Kadcyla label" in table.source

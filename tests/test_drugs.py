@@ -156,3 +156,26 @@ def test_every_problem_is_reported_not_just_the_first(copy_layout):
     assert len(_problems(copy_layout)) >= 3
     with pytest.raises(DataError, match="problems in the course data"):
         drugs.load(copy_layout)
+
+
+def test_contraception_table_carries_the_breastfeeding_advice_from_the_data():
+    table = drugs.contraception_table()
+    assert table.headers[-1] == "Breastfeeding"
+    rows = {row[0]: row for row in table.rows}
+    kb = drugs.base()
+    for drug in kb:
+        if not (drug.contraception and drug.fda_approved):
+            continue
+        cell = rows[drug.display_name][3]
+        if drug.contraception.breastfeeding:
+            assert cell == drug.contraception.breastfeeding
+        else:  # never a blank cell, never an invented window: the reader is sent to the label
+            assert cell == drugs.BREASTFEEDING_NOT_RECORDED
+    # the conjugates' and the TKIs' windows as the labels state them
+    assert "7 months" in rows[drugs.get("T-DXd").display_name][3]
+    assert "7 months" in rows[drugs.get("T-DM1").display_name][3]
+    assert "1 month" in rows[drugs.get("neratinib").display_name][3]
+    assert "1 week" in rows[drugs.get("tucatinib").display_name][3]
+    # the prototype card names the row for what it holds
+    card = {row[0]: row[1] for row in drugs.prototype_table("T-DXd").rows}
+    assert "breastfeeding: do not breastfeed" in card["Contraception and breastfeeding"]

@@ -118,8 +118,12 @@ class Indication(Strict):
 
 
 class Contraception(Strict):
+    """Reproductive advice after the last dose, as the label states it (section 8.2 Lactation and 8.3)."""
+
     females: str | None = None
     males: str | None = None
+    breastfeeding: str | None = Field(default=None, description="the label's advice on breastfeeding; None means "
+                                      "the course has not recorded it and the table sends the reader to the label")
     references: list[str] = Field(min_length=1)
 
 
@@ -362,8 +366,10 @@ def prototype_table(name: str) -> Table:
         rows.append(["Interactions", " ".join(d.interactions)])
     if d.contraception:
         parts = [f"females: {d.contraception.females}" if d.contraception.females else "",
-                 f"males: {d.contraception.males}" if d.contraception.males else ""]
-        rows.append(["Contraception", "; ".join(p for p in parts if p)])
+                 f"males: {d.contraception.males}" if d.contraception.males else "",
+                 f"breastfeeding: {d.contraception.breastfeeding}" if d.contraception.breastfeeding else ""]
+        label = "Contraception and breastfeeding" if d.contraception.breastfeeding else "Contraception"
+        rows.append([label, "; ".join(p for p in parts if p)])
     kinds = {"accelerated": ", accelerated", "unconfirmed": ", type of approval not confirmed"}
     rows.append(["Approved uses (first US approval)",
                  " ".join(f"{i.text} ({i.year}{kinds.get(i.approval, '')})." for i in d.indications)])
@@ -399,7 +405,8 @@ def class_overview_table() -> Table:
 
 
 def contraception_table(ids: list[str] | None = None) -> Table:
-    """Embryo-fetal toxicity: each drug's contraception window after the last dose, as its label states it."""
+    """Embryo-fetal toxicity and lactation: each drug's contraception windows and breastfeeding advice after the last
+    dose, as its label states it."""
     kb = base()
     chosen = [kb.get(i) for i in ids] if ids else [d for d in kb if d.contraception and d.fda_approved]
     rows = []
@@ -407,13 +414,19 @@ def contraception_table(ids: list[str] | None = None) -> Table:
     for d in chosen:
         c = d.contraception
         if c is None:
-            rows.append([d.display_name, "not stated in the course data", "not stated in the course data"])
+            rows.append([d.display_name, *[NOT_IN_DATA] * 3])
             continue
-        rows.append([d.display_name, c.females or "not stated in the label", c.males or "not stated in the label"])
+        rows.append([d.display_name, c.females or "not stated in the label", c.males or "not stated in the label",
+                     c.breastfeeding or BREASTFEEDING_NOT_RECORDED])
         keys += c.references
     return Table(
-        caption="Contraception after the last dose, by drug (US labels)",
-        headers=["Drug (brand)", "Patients who could become pregnant", "Male patients with such partners"],
+        caption="Contraception and breastfeeding after the last dose, by drug (US labels)",
+        headers=["Drug (brand)", "Patients who could become pregnant", "Male patients with such partners",
+                 "Breastfeeding"],
         rows=rows,
         source=f"Sources: {_cite(kb.bib, keys)}. Windows differ between drugs: check the current label.",
     )
+
+
+NOT_IN_DATA = "not stated in the course data"
+BREASTFEEDING_NOT_RECORDED = "not listed here: read the Lactation section (8.2) of the current label"

@@ -11,7 +11,7 @@ From a chapter notebook::
 
 from ._common import DISCLAIMER
 from .diarrhea import diarrhea_grade, escalation_steps, neratinib_diarrhea_action, neratinib_plan
-from .dosing import calculate_dose, missed_dose, reduce_dose, vial_plan
+from .dosing import calculate_dose, missed_dose, reduce_dose, reduction_table, vial_plan
 from .forms import diarrhea_form, dose_form, ild_form, lvef_form, neratinib_form
 from .ild import ild_action
 from .lvef import lvef_check, lvef_figure, lvef_series
@@ -19,5 +19,5 @@ from .lvef import lvef_check, lvef_figure, lvef_series
 __all__ = [
     "DISCLAIMER", "calculate_dose", "diarrhea_form", "diarrhea_grade", "dose_form", "escalation_steps",
     "ild_action", "ild_form", "lvef_check", "lvef_figure", "lvef_form", "lvef_series", "missed_dose",
-    "neratinib_diarrhea_action", "neratinib_form", "neratinib_plan", "reduce_dose", "vial_plan",
+    "neratinib_diarrhea_action", "neratinib_form", "neratinib_plan", "reduce_dose", "reduction_table", "vial_plan",
 ]

@@ -354,3 +354,33 @@ def reduce_dose(drug: str, current: Any, *, start: Any = None, kb=None, rules=No
                            f"{ladder.unit} for {ladder.context} is {fmt_num(lower[0])} {ladder.unit}.",
                            tuple(ladder.references), "reduce", lower[0], ladder.unit, tuple(ladder.levels),
                            tuple(notes))
+
+
+def reduction_table(*, kb=None, rules=None):
+    """Every dose-reduction ladder in ``clinical_rules.yaml`` as one table: the drug, what the ladder is for, the
+    starting dose and each lower level in order, and what happens when a further reduction would be needed.
+
+    Rows whose levels are not yet confirmed against the current label text (``verified: false``) carry an asterisk
+    and the source line says so, so the table never presents an unconfirmed number as settled.
+    """
+    from ..paths import package_layout
+    from ..references import load_bibliography
+    from ..tables import Table
+
+    kbase, rl = _kb(kb), _rules(rules)
+    bib = load_bibliography(package_layout().bib)
+    rows, keys, pending = [], [], False
+    for r in rl.reductions:
+        levels = " -> ".join(f"{fmt_num(x)} {r.unit}" for x in r.levels)
+        if not r.verified:
+            levels += " *"
+            pending = True
+        rows.append([kbase.get(r.drug).display_name, r.context, levels, r.after_last])
+        keys += r.references
+    source = "Sources: " + "; ".join(bib.short(k) for k in dict.fromkeys(keys)) + ". A reduced dose is not " \
+             "raised again."
+    if pending:
+        source += " * Levels not yet confirmed against the current label text: check the label's dose-reduction table."
+    return Table(caption="Dose levels when a dose is reduced", rows=rows, source=source,
+                 headers=["Drug (brand)", "Used for", "Starting dose, then each reduction", "If a further reduction "
+                          "is needed"])
