@@ -82,7 +82,10 @@ test("restoreEntry: entries of the wrong shape start afresh, without an error", 
       if (s.last) assert.ok(s.last.score >= 0 && s.last.score <= maxScore(item));
     }
   }
-  assert.equal(restoreEntry(items["t-matrix"], { response: { r1: ["yes"], r2: "no", r3: "yes" }, checked: true }).checked, false);
+  const malformed = restoreEntry(items["t-matrix"], { response: { r1: ["yes"], r2: "no", r3: "yes" }, checked: true,
+    last: { score: 3, status: "correct" } });
+  assert.equal(malformed.checked, false);
+  assert.equal(malformed.last, undefined);
 });
 
 test("ids that are Object.prototype members are data (constructor, __proto__, toString)", () => {

@@ -227,8 +227,7 @@ export function restoreEntry(item, entry) {
     const result = grade(item, s.response);
     if (result.status === "invalid") s.checked = false;
     else s.last = { score: result.score, status: result.status };
-  }
-  if (!s.checked && isMap(last) && Number.isSafeInteger(own(last, "score")) && STATUSES.includes(own(last, "status"))) {
+  } else if (isMap(last) && Number.isSafeInteger(own(last, "score")) && STATUSES.includes(own(last, "status"))) {
     s.last = { score: Math.max(0, Math.min(own(last, "score"), maxScore(item))), status: own(last, "status") };
   }
   return s;
