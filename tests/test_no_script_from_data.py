@@ -18,20 +18,19 @@ may carry an event handler, a javascript: URL, a frame or a script.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS
 from hostile_data import ALERT, hostile_copy, identifier_copy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from localserve import serve
 
 pytestmark = pytest.mark.browser
 
@@ -134,11 +133,6 @@ def _build_glossary(layout, out: Path) -> Path:
     return out / "html"
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     from her2course.paths import root_layout
@@ -171,12 +165,8 @@ def hostile_site(tmp_path_factory):
     shutil.copytree(glossary_html, site / "glossary")
     pages.append("glossary/index.html")
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"url": f"http://127.0.0.1:{server.server_address[1]}/", "pages": pages, "site": site,
-           "poisoner": poisoner, "layout": layout}
-    server.shutdown()
-    server.server_close()
+    with serve(site) as url:
+        yield {"url": url, "pages": pages, "site": site, "poisoner": poisoner, "layout": layout}
 
 
 def test_the_hostile_copy_passes_the_check_but_for_raw_html_in_the_glossary(hostile_site):
@@ -232,22 +222,11 @@ def test_the_payloads_reach_the_pages(hostile_site):
     assert len(seen) >= 0.6 * len(poisoner.fields), (len(seen), len(poisoner.fields))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():  # pragma: no cover
-        pytest.skip("Debian chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def test_nothing_from_the_data_runs_in_the_browser(hostile_site, browser):
+def test_nothing_from_the_data_runs_in_the_browser(hostile_site, site_browser):
     fields = hostile_site["poisoner"].fields
     report, failures = {}, []
     for page_path in hostile_site["pages"]:
-        context = browser.new_context()
+        context = site_browser.new_context()
         context.add_init_script(RECORD)
         page = context.new_page()
         dialogs: list[str] = []

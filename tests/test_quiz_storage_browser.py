@@ -6,17 +6,17 @@ A tampered entry once showed "Score: 33966 of 93 points"; an item whose id is a 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import shutil
-import threading
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CHROMIUM, CHROMIUM_ARGS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from localserve import serve
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +29,6 @@ PROTO_ITEM = {  # a valid item whose id is an Object.prototype member in JavaScr
     "options": [{"id": "a", "text": "Alpha", "correct": False, "rationale": "Not Alpha."},
                 {"id": "b", "text": "Bravo", "correct": True, "rationale": "Bravo it is."}],
 }
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -53,28 +48,21 @@ def page_url(tmp_path_factory):
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Storage</title>'
         '<link rel="icon" href="data:,"><script type="module" src="_static/mount.js"></script></head>'
         f"<body><main>{fallback}</main></body></html>", encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    server.shutdown()
-    server.server_close()
+    with serve(site) as url:
+        yield f"{url}index.html"
 
 
 @pytest.fixture
-def page(page_url):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():  # pragma: no cover
-        pytest.skip("Debian chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        pg = browser.new_page()
-        pg.errors = []
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-        pg.goto(page_url)
-        pg.wait_for_selector(".h2q .h2q-item")
-        yield pg
-        browser.close()
+def page(page_url, site_browser):
+    context = site_browser.new_context()
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.goto(page_url)
+    pg.wait_for_selector(".h2q .h2q-item")
+    yield pg
+    context.close()
 
 
 def _score(pg) -> tuple[int, int, int, int]:
