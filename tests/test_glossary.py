@@ -51,3 +51,49 @@ def test_every_term_link_resolves(chapter):
     known = {t.term.casefold() for t in glossary.terms()}
     targets = {t.strip() for t in TERM.findall(_markdown(chapter))}
     assert not [t for t in targets if t.casefold() not in known]
+
+
+# ------------------------------------------------------------------------------------------------ no script from data
+
+def test_raw_html_in_a_term_or_definition_is_refused(copy_layout):
+    """The glossary is plain text: the check names each term and field that holds raw HTML (and the book, which
+    reads the glossary through the same validation, refuses to build)."""
+    import yaml
+
+    path = copy_layout.data_dir / "glossary.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    unreferenced = next(t for t in raw["terms"]
+                        if not any(t["term"] in u.get("see_also", []) for u in raw["terms"]))
+    unreferenced["term"] += " <svg onload=alert(1)>"
+    raw["terms"][0]["definition"] += ' <a href="javascript:alert(2)">more</a>'
+    raw["terms"][1]["definition"] += " (LVEF < 50% and a ratio > 2 are text, not HTML)"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    _, problems = glossary.validate(copy_layout)
+    found = {(p.item, p.field) for p in problems}
+    assert found == {(unreferenced["term"], "term"), (raw["terms"][0]["term"], "definition")}, problems
+    assert all("raw HTML is not allowed in the glossary" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("text", [
+    "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "<javascript:alert(1)>", "{raw}`<b>`",
+    "``` {eval-rst}", "$x$ {{ sub }}", ".. comment", "- a list", "# heading", "term : classifier",
+    "a\n   b\n\n- c", "&lt;img&gt;", "back\\slash",
+])
+def test_glossary_text_reaches_myst_as_literal_text(text):
+    """Every ASCII punctuation character is escaped and white space folded: MyST can read no markup in it."""
+    import re as _re
+
+    out = glossary.literal(text)
+    assert "\n" not in out
+    assert not _re.search(r"[!-/:-@\[-`{-~]", _re.sub(r"\\[!-/:-@\[-`{-~]", "", out)), out  # all escaped
+    assert _re.sub(r"\\(.)", r"\1", out) == " ".join(text.split())
+
+
+def test_roles_cannot_be_closed_by_their_content():
+    assert glossary.role("term", "HER2-low") == "{term}`HER2-low`"
+    assert glossary.role("term", "a`b") == "{term}``a`b``"
+    assert glossary.role("cite:p", "``x") == "{cite:p}``` ``x ```"
+    lines = glossary.myst_lines((glossary.Term(term="Odd <b>term</b>", definition="A definition with `ticks` and <i>",
+                                               see_also=["x`y"], references=["k`1"]),))
+    assert lines[0] == r"Odd \<b\>term\<\/b\>"
+    assert lines[1] == r"   A definition with \`ticks\` and \<i\> {cite:p}``k`1`` See also: {term}``x`y``."

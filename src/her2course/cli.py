@@ -15,8 +15,14 @@ from .quiz import cli as quiz_cli
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import check
+    from .errors import DataError
+    from .paths import root_layout
 
-    layout = checkout_layout(Path(args.root) if args.root else None)
+    try:
+        layout = root_layout(Path(args.root)) if args.root else checkout_layout()
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     counts, problems = check.run(layout)
     print(f"Checked the course data in {layout.data_dir} against {layout.bib}")
     for name, count in counts.items():

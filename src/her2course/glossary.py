@@ -1,7 +1,13 @@
-"""The course glossary (``data/glossary.yaml``): every key term defined once, rendered as the glossary page."""
+"""The course glossary (``data/glossary.yaml``): every key term defined once, rendered as the glossary page.
+
+Terms and definitions are plain text. ``her2course check`` refuses raw HTML in them, and the glossary page is
+built so that nothing in the data can become markup at all: every character MyST could read as syntax is
+escaped, and reference keys and cross-references go into roles that their content cannot leave.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +26,20 @@ class Term(BaseModel):
     references: list[str] = []
 
 
+# an HTML tag, comment or declaration opening: "<b", "</i", "<!--", "<?"; a bare "<" as in "LVEF < 50%" is text
+RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+
+
+def markup_problems(path, items: list[Term]) -> list[Problem]:
+    """Raw HTML in a term, a definition or a see-also: the page would show it as text, and it may carry script."""
+    out = []
+    for t in items:
+        for field, values in (("term", [t.term]), ("definition", [t.definition]), ("see_also", t.see_also)):
+            if any(RAW_HTML.search(v) for v in values):
+                out.append(Problem(path, t.term, field, "raw HTML is not allowed in the glossary: write plain text"))
+    return out
+
+
 def validate(layout: Layout) -> tuple[list[Term], list[Problem]]:
     path = layout.data_dir / "glossary.yaml"
     items, problems = validate_file(path, layout.bib, Term, list_key="terms", id_field="term")
@@ -27,7 +47,7 @@ def validate(layout: Layout) -> tuple[list[Term], list[Problem]]:
     for t in items:
         problems += [Problem(path, t.term, "see_also", f"'{s}' is not a glossary term")
                      for s in t.see_also if s not in known]
-    return items, problems
+    return items, problems + markup_problems(path, items)
 
 
 @lru_cache(maxsize=1)
@@ -38,16 +58,34 @@ def terms() -> tuple[Term, ...]:
     return tuple(sorted(items, key=lambda t: t.term.casefold()))
 
 
-def myst_lines() -> list[str]:
-    """The body of a Sphinx ``glossary`` directive in MyST syntax (definitions may use MyST roles)."""
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character: CommonMark lets each be escaped
+
+
+def literal(text: str) -> str:
+    """Text that MyST shows exactly as written, on one line: white space folded to single spaces and every ASCII
+    punctuation character backslash-escaped, so no HTML, link, role, directive or list can start in it."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
+
+
+def role(name: str, content: str) -> str:
+    """A MyST role whose content cannot close it early: the backtick fence is longer than any run inside."""
+    content = " ".join(content.split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", content)), default=0) + 1)
+    pad = " " if content.startswith("`") or content.endswith("`") else ""
+    return f"{{{name}}}{fence}{pad}{content}{pad}{fence}"
+
+
+def myst_lines(items: tuple[Term, ...] | None = None) -> list[str]:
+    """The body of a Sphinx ``glossary`` directive in MyST syntax: each term, then its definition with citations
+    and see-also links (the only markup, made by this function)."""
     lines: list[str] = []
-    for t in terms():
-        lines.append(t.term)
-        text = t.definition
+    for t in terms() if items is None else items:
+        lines.append(literal(t.term))
+        text = literal(t.definition)
         if t.references:
-            text += " {cite:p}`" + ",".join(t.references) + "`"
+            text += " " + role("cite:p", ",".join(t.references))
         if t.see_also:
-            text += " See also: " + ", ".join("{term}`" + s + "`" for s in t.see_also) + "."
+            text += " See also: " + ", ".join(role("term", s) for s in t.see_also) + "."
         lines.append("   " + text)
         lines.append("")
     return lines

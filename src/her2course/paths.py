@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import DataError, Problem
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -20,6 +22,7 @@ class Layout:
 
     data_dir: Path
     bib: Path
+    notebooks: Path | None = None  # the chapters, whose quiz(...) and case(...) calls name data files
 
     @property
     def drugs(self) -> Path:
@@ -30,17 +33,32 @@ class Layout:
         return self.data_dir / "testing.yaml"
 
 
+DATA_IN_CHECKOUT = Path("src", "her2course", "data")
+
+
 def _layout_for_root(root: Path) -> Layout:
-    return Layout(data_dir=root / "src" / "her2course" / "data", bib=root / "book" / "references.bib")
+    return Layout(data_dir=root / DATA_IN_CHECKOUT, bib=root / "book" / "references.bib",
+                  notebooks=root / "notebooks")
 
 
 def find_root(start: Path | None = None) -> Path | None:
-    """The nearest directory at or above ``start`` that holds a course checkout, or None."""
+    """The nearest directory at or above ``start`` that holds a course checkout (its data folder), or None.
+
+    A checkout is recognised by its data folder, not by any one file in it: a checkout that has lost drugs.yaml
+    is still that checkout (and ``her2course check`` says the file is missing) rather than some other course."""
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
-        if (candidate / "src" / "her2course" / "data" / "drugs.yaml").is_file():
+        if (candidate / DATA_IN_CHECKOUT).is_dir():
             return candidate
     return None
+
+
+def root_layout(root: Path) -> Layout:
+    """The files of the checkout at ``root`` exactly (``her2course check --root``); a DataError if it holds none."""
+    if not (root / DATA_IN_CHECKOUT).is_dir():
+        raise DataError([Problem(root, None, None, f"not a course checkout: there is no {DATA_IN_CHECKOUT.as_posix()} "
+                                                   "folder here")])
+    return _layout_for_root(root)
 
 
 def package_layout() -> Layout:
@@ -48,7 +66,8 @@ def package_layout() -> Layout:
     data_dir = Path(os.environ.get("HER2COURSE_DATA_DIR", PACKAGE_DIR / "data"))
     default_bib = PACKAGE_DIR.parents[1] / "book" / "references.bib"
     bib = Path(os.environ.get("HER2COURSE_BIB", default_bib))
-    return Layout(data_dir=data_dir, bib=bib)
+    notebooks = PACKAGE_DIR.parents[1] / "notebooks"  # there in a checkout (an editable install), not in a wheel
+    return Layout(data_dir=data_dir, bib=bib, notebooks=notebooks if notebooks.is_dir() else None)
 
 
 def checkout_layout(start: Path | None = None) -> Layout:

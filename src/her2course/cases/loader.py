@@ -18,7 +18,7 @@ from ..paths import Layout, package_layout
 from ..quiz.bank import _loc, _msg
 from ..quiz.schema import CJMM_STEPS, ITEM_TYPES, MODELS, Item
 from ..tables import _slug
-from ..yamlfile import load_named, read_yaml
+from ..yamlfile import load_named, read_yaml, validate_model
 from .schema import STAGES, Case, CaseHeader, Stage, StageHeader
 
 REQUIRED_TYPES = ("bowtie", "matrix")
@@ -67,7 +67,7 @@ def parse_case(path: Path, raw: Any, bib_keys: set[str] | None = None,
         return None, [Problem(path, None, None, f"expected a mapping with 'id', 'patient' and 'stages', got {got}")]
     label = raw.get("id") if isinstance(raw.get("id"), str) else path.stem
     try:
-        header = CaseHeader.model_validate(raw)
+        header = validate_model(CaseHeader, raw)
     except ValidationError as exc:
         return None, [Problem(path, label, _loc(e["loc"]), _msg(e)) for e in exc.errors()]
     problems: list[Problem] = []
@@ -88,7 +88,7 @@ def parse_case(path: Path, raw: Any, bib_keys: set[str] | None = None,
             item_trouble = True
             continue
         try:
-            stage = StageHeader.model_validate(entry)
+            stage = validate_model(StageHeader, entry)
         except ValidationError as exc:
             problems += [Problem(path, where, _loc(e["loc"]), _msg(e)) for e in exc.errors()]
             item_trouble = True
@@ -146,7 +146,7 @@ def _parse_item(path: Path, where: str, stage: StageHeader, outcomes: dict[str, 
         what = "is missing" if kind is None else f"'{kind}' is not a question type"
         return None, [Problem(path, where, "item.type", f"{what}; use one of: {', '.join(ITEM_TYPES)}")]
     try:
-        item = model.model_validate(entry)
+        item = validate_model(model, entry)
     except ValidationError as exc:
         return None, [Problem(path, where, "item." + _loc(e["loc"]), _msg(e)) for e in exc.errors()]
     problems: list[Problem] = []

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import DataError, Problem
 from ..paths import Layout, package_layout
 from ..references import load_bibliography, missing_keys
-from ..yamlfile import _field_path, _message, read_yaml
+from ..yamlfile import _field_path, _message, read_yaml, validate_model
 
 FILE_NAME = "clinical_rules.yaml"
 _ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -178,7 +178,7 @@ def _parse(path: Path) -> tuple[ClinicalRules | None, list[Problem]]:
     except DataError as exc:
         return None, exc.problems
     try:
-        return ClinicalRules.model_validate(raw), []
+        return validate_model(ClinicalRules, raw), []
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

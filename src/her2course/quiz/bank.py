@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from ..errors import DataError, Problem
 from ..paths import Layout, package_layout
 from ..references import Bibliography, load_bibliography, missing_keys
-from ..yamlfile import load_named, read_yaml
+from ..yamlfile import load_named, read_yaml, validate_model
 from .schema import ITEM_TYPES, MODELS, BankHeader, Item
 
 
@@ -85,7 +85,7 @@ def parse_bank(path: Path, raw: Any, bib: Bibliography | None = None) -> tuple[B
             problems.append(Problem(path, name, "type", f"{what}; use one of: {', '.join(ITEM_TYPES)}"))
             continue
         try:
-            item = model.model_validate(entry)
+            item = validate_model(model, entry)
         except ValidationError as exc:
             problems += [Problem(path, name, _loc(e["loc"]), _msg(e)) for e in exc.errors()]
             continue

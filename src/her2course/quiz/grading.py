@@ -2,13 +2,16 @@
 
 Responses (JSON shapes, as the front end sends them):
 
-- single ``"option-id"``; sata ``["id", ...]``; numeric ``"5.4 mg/kg"`` (the learner's text);
+- single ``"option-id"``; sata ``["id", ...]``; numeric ``"5.4 mg/kg"`` (the learner's text) or a number;
 - ordered ``["id", ...]`` (every step, in the learner's order); matrix ``{row-id: column-id}``;
 - cloze ``{blank-id: option-id}``; bowtie ``{group-id: ["option-id", ...]}``.
 
 A result has a status (correct, partial, incorrect, or invalid: an answer that cannot be scored yet, with a
 message saying what to do; it is never counted wrong), a score out of max, and marks: one (key, correct) per
 chosen option, row, blank, step position or recognised numeric distractor, whose rationales the learner sees.
+
+``grade`` is total: any JSON value, as a response to any item type, gives a result and never an exception
+(tests/test_quiz_grading.py runs tens of thousands of generated responses through both graders).
 """
 
 from __future__ import annotations
@@ -77,19 +80,27 @@ def _str_map(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _choice(answers: dict[str, Any], key: str) -> str | None:
+    """The option id a learner gave for one row or blank; None when it is missing or not a string (a list, a
+    number, an object: never hashed or compared as if it were an id)."""
+    value = answers.get(key)
+    return value if isinstance(value, str) else None
+
+
 NOT_AN_OPTION = "That answer is not one of the options. Choose again."
 
 
 def grade(item: Item, response: Any) -> Result:
-    """Score one response to one item. Never raises on odd input: odd input gives an 'invalid' result."""
+    """Score one response to one item. Total: any JSON value (and any other Python value) gives a result; a
+    response of the wrong shape is 'invalid' with a message, never an exception."""
     top = max_score(item)
     if isinstance(item, Single):
-        if response is None or response == "" or response == []:
+        if response is None or (isinstance(response, str | list) and len(response) == 0):
             return _invalid(top, "Choose an answer before checking.")
-        if not isinstance(response, str) or response not in {o.id for o in item.options}:
+        chosen = next((o for o in item.options if isinstance(response, str) and o.id == response), None)
+        if chosen is None:
             return _invalid(top, NOT_AN_OPTION)
-        ok = next(o for o in item.options if o.id == response).correct
-        return _scored(int(ok), top, [Mark(response, ok)])
+        return _scored(int(chosen.correct), top, [Mark(chosen.id, chosen.correct)])
 
     if isinstance(item, Sata):
         chosen = _str_list(response)
@@ -118,7 +129,7 @@ def grade(item: Item, response: Any) -> Result:
     if isinstance(item, Matrix):
         answers = _str_map(response) or {}
         columns = {c.id for c in item.columns}
-        done = [r for r in item.rows if answers.get(r.id) in columns]
+        done = [r for r in item.rows if _choice(answers, r.id) in columns]
         if len(done) < len(item.rows):
             return _invalid(top, f"Choose one answer in every row ({len(done)} of {len(item.rows)} done).")
         marks = [Mark(r.id, answers[r.id] == r.answer) for r in item.rows]
@@ -128,7 +139,8 @@ def grade(item: Item, response: Any) -> Result:
         answers = _str_map(response) or {}
         marks = []
         for blank in item.blanks:
-            choice = next((o for o in blank.options if o.id == answers.get(blank.id)), None)
+            given = _choice(answers, blank.id)
+            choice = next((o for o in blank.options if o.id == given), None)
             if choice is not None:
                 marks.append(Mark(choice.id, choice.correct))
         if len(marks) < len(item.blanks):
@@ -154,11 +166,21 @@ def grade(item: Item, response: Any) -> Result:
 
 # ---------------------------------------------------------------------------------------------- numeric answers
 
-# ASCII digits only ([0-9], not \d), so that Python and JavaScript read exactly the same strings.
-_NUMBER_START = re.compile(r"^([+-]?[0-9.,]*[0-9][0-9.,]*)[ \t]*(.*)$", re.S)
-_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
-_PLAIN = re.compile(r"^([0-9]+\.?[0-9]*|\.[0-9]+)$")
+# ASCII digits only ([0-9], not \d), so that Python and JavaScript read exactly the same strings. Every pattern
+# below is unambiguous (no two ways to split the same digits), so matching is linear in the length of the answer;
+# answers longer than MAX_ANSWER_LENGTH get a message before any pattern runs.
+_NUMBER_START = re.compile(r"([+-]?)([0-9.,]+)[ \t]*(.*)", re.S)
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_DIGIT = re.compile(r"[0-9]")
 EPS = 1e-9
+MAX_ANSWER_LENGTH = 100
+
+# The white space both graders trim and ignore in units: Python's str.isspace() set and JavaScript's \s, united,
+# spelled out so that neither language's own definition decides (quiz.js has the same list).
+WHITESPACE = ("\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+              "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
+_WHITESPACE_RUN = re.compile("[" + re.escape(WHITESPACE) + "]+")
 
 
 @dataclass(frozen=True)
@@ -169,34 +191,49 @@ class Parsed:
 
 
 def _unit_key(unit: str) -> str:
-    return re.sub(r"\s+", "", unit).lower().replace("\u00b5", "u").replace("\u03bc", "u")
+    return _WHITESPACE_RUN.sub("", unit).lower().replace("\u00b5", "u").replace("\u03bc", "u")
 
 
 NUMBER_HINT = "Type a number, for example 5.4 (a comma for the decimal point also works)."
+EMPTY = "Type your answer before checking."
+NOT_A_NUMBER = f"That is not a number. {NUMBER_HINT}"
+TOO_LONG = (f"That answer is too long to read as a number (more than {MAX_ANSWER_LENGTH} characters). "
+            "Type the number only, for example 5.4.")
 
 
 def parse_number(text: Any) -> Parsed:
-    """Read a learner's number: '5.4', '5,4', ' 5.4 mg/kg', '1,250', '-0.5'. Return a message when it cannot."""
-    if not isinstance(text, str | int | float) or isinstance(text, bool):
-        return Parsed(message="Type your answer before checking.")
-    s = str(text).strip().replace("\u2212", "-")
+    """Read a learner's number: '5.4', '5,4', ' 5.4 mg/kg', '1,250', '-0.5', or a JSON number (5.4).
+    Return a message when it cannot. Linear in the length of the text, and capped."""
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        return Parsed(message=EMPTY)
+    if not isinstance(text, str):
+        try:
+            value = float(text)
+        except OverflowError:  # an integer beyond the range of a double, as JavaScript's Infinity
+            value = math.inf
+        return Parsed(value=value) if math.isfinite(value) else Parsed(message=NOT_A_NUMBER)
+    s = text.strip(WHITESPACE).replace("\u2212", "-")
     if not s:
-        return Parsed(message="Type your answer before checking.")
-    m = _NUMBER_START.match(s)
-    if not m:
-        return Parsed(message=f"That is not a number. {NUMBER_HINT}")
-    raw, unit = m.group(1), m.group(2).strip()
-    sign = ""
-    if raw[0] in "+-":
-        sign, raw = ("-" if raw[0] == "-" else ""), raw[1:]
+        return Parsed(message=EMPTY)
+    if len(s) > MAX_ANSWER_LENGTH:
+        return Parsed(message=TOO_LONG)
+    return read_number(s)
+
+
+def read_number(s: str) -> Parsed:
+    """The reading itself, on trimmed non-empty text, without the length cap (tests run it on very long text)."""
+    m = _NUMBER_START.fullmatch(s)
+    if not m or not _DIGIT.search(m.group(2)):
+        return Parsed(message=NOT_A_NUMBER)
+    sign, raw, unit = ("-" if m.group(1) == "-" else ""), m.group(2), m.group(3).strip(WHITESPACE)
     if "," in raw and "." in raw:
-        if not _GROUPED.match(raw):
+        if not _GROUPED.fullmatch(raw):
             return Parsed(message="That number mixes commas and points in a way that cannot be read. "
                                   "Use one decimal point and no thousands separator, for example 1250.5.")
         raw = raw.replace(",", "")
     elif raw.count(",") > 1:
-        if not _GROUPED.match(raw):
-            return Parsed(message=f"That is not a number. {NUMBER_HINT}")
+        if not _GROUPED.fullmatch(raw):
+            return Parsed(message=NOT_A_NUMBER)
         raw = raw.replace(",", "")
     elif raw.count(",") == 1:
         whole, frac = raw.split(",")
@@ -204,8 +241,8 @@ def parse_number(text: Any) -> Parsed:
             return Parsed(message=f"\u201c{raw}\u201d could mean {whole}{frac} or {whole}.{frac}. "
                                   "Type it without the comma, or with a point for decimals.")
         raw = raw.replace(",", ".")
-    if not _PLAIN.match(raw):
-        return Parsed(message=f"That is not a number. {NUMBER_HINT}")
+    if not _PLAIN.fullmatch(raw):
+        return Parsed(message=NOT_A_NUMBER)
     return Parsed(value=float(sign + raw), unit=unit)
 
 
@@ -223,7 +260,7 @@ def _grade_numeric(item: Numeric, response: Any) -> Result:
                                f"Type the number in {ans.unit}.")
     value = parsed.value
     if not math.isfinite(value):
-        return _invalid(1, f"That is not a number. {NUMBER_HINT}")
+        return _invalid(1, NOT_A_NUMBER)
     if abs(value - ans.value) <= ans.tolerance + EPS:
         return _scored(1, 1, [])
     marks = [Mark(f"d{i + 1}", False) for i, d in enumerate(item.distractors)

@@ -12,9 +12,28 @@
 
 const NOT_AN_OPTION = "That answer is not one of the options. Choose again.";
 const NUMBER_HINT = "Type a number, for example 5.4 (a comma for the decimal point also works).";
+const EMPTY = "Type your answer before checking.";
+const NOT_A_NUMBER = `That is not a number. ${NUMBER_HINT}`;
+const MAX_ANSWER_LENGTH = 100;
+const TOO_LONG = `That answer is too long to read as a number (more than ${MAX_ANSWER_LENGTH} characters). ` +
+  "Type the number only, for example 5.4.";
 const EPS = 1e-9;
 const LQ = "\u201c";
 const RQ = "\u201d";
+// The white space both graders trim and ignore in units (grading.py WHITESPACE: Python's isspace() and
+// JavaScript's \s, united and spelled out).
+const WHITESPACE = "\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008" +
+  "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
+const WHITESPACE_RUN = new RegExp(`[${WHITESPACE}]+`, "g");
+
+// Own properties only: ids such as "constructor" or "__proto__" are data, never Object.prototype's members.
+const own = (obj, key) => (Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined);
+// A lookup table without a prototype, from [key, value] pairs.
+export function dict(pairs = []) {
+  const out = Object.create(null);
+  for (const [k, v] of pairs) out[k] = v;
+  return out;
+}
 
 export function maxScore(item) {
   switch (item.type) {
@@ -37,48 +56,60 @@ function scored(score, max, marks) {
 const isStrList = (v) => Array.isArray(v) && v.every((x) => typeof x === "string");
 const isMap = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 const mark = (key, correct) => ({ key, correct });
+// The option id given for one row, blank or group: own properties only, and only a string counts.
+const choiceOf = (answers, key) => { const v = own(answers, key); return typeof v === "string" ? v : null; };
+
+function stripWhitespace(s) {
+  let a = 0;
+  let b = s.length;
+  while (a < b && WHITESPACE.includes(s[a])) a += 1;
+  while (b > a && WHITESPACE.includes(s[b - 1])) b -= 1;
+  return s.slice(a, b);
+}
+
+// Linear in the length of the text (unambiguous patterns) and capped: mirrors grading.parse_number.
+const fail = (message) => ({ value: null, unit: "", message });
 
 export function parseNumber(text) {
-  if (!(typeof text === "string" || (typeof text === "number" && !Number.isNaN(text)))) {
-    return { value: null, unit: "", message: "Type your answer before checking." };
-  }
-  const s = String(text).trim().replace(/\u2212/g, "-");
-  if (!s) return { value: null, unit: "", message: "Type your answer before checking." };
-  const m = /^([+-]?[0-9.,]*[0-9][0-9.,]*)[ \t]*([\s\S]*)$/.exec(s);
-  if (!m) return { value: null, unit: "", message: `That is not a number. ${NUMBER_HINT}` };
-  let raw = m[1];
-  const unit = m[2].trim();
-  let sign = "";
-  if (raw[0] === "+" || raw[0] === "-") {
-    sign = raw[0] === "-" ? "-" : "";
-    raw = raw.slice(1);
-  }
-  const grouped = /^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$/;
+  if (typeof text === "number") return Number.isFinite(text) ? { value: text, unit: "", message: "" } : fail(NOT_A_NUMBER);
+  if (typeof text !== "string") return fail(EMPTY);
+  const s = stripWhitespace(text).replace(/\u2212/g, "-");
+  if (!s) return fail(EMPTY);
+  if (s.length > MAX_ANSWER_LENGTH) return fail(TOO_LONG);
+  return readNumber(s);
+}
+
+// The reading itself, on trimmed non-empty text, without the length cap (tests run it on very long text).
+export function readNumber(s) {
+  const m = /^([+-]?)([0-9.,]+)[ \t]*([\s\S]*)$/.exec(s);
+  if (!m || !/[0-9]/.test(m[2])) return fail(NOT_A_NUMBER);
+  const sign = m[1] === "-" ? "-" : "";
+  let raw = m[2];
+  const unit = stripWhitespace(m[3]);
+  const grouped = /^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$/;
   const commas = raw.split(",").length - 1;
   if (raw.includes(",") && raw.includes(".")) {
     if (!grouped.test(raw)) {
-      return { value: null, unit: "", message: "That number mixes commas and points in a way that cannot be read. " +
-        "Use one decimal point and no thousands separator, for example 1250.5." };
+      return fail("That number mixes commas and points in a way that cannot be read. " +
+        "Use one decimal point and no thousands separator, for example 1250.5.");
     }
     raw = raw.replace(/,/g, "");
   } else if (commas > 1) {
-    if (!grouped.test(raw)) return { value: null, unit: "", message: `That is not a number. ${NUMBER_HINT}` };
+    if (!grouped.test(raw)) return fail(NOT_A_NUMBER);
     raw = raw.replace(/,/g, "");
   } else if (commas === 1) {
     const [whole, frac] = raw.split(",");
     if (frac.length === 3 && whole !== "" && whole !== "0") {
-      return { value: null, unit: "", message: `${LQ}${raw}${RQ} could mean ${whole}${frac} or ${whole}.${frac}. ` +
-        "Type it without the comma, or with a point for decimals." };
+      return fail(`${LQ}${raw}${RQ} could mean ${whole}${frac} or ${whole}.${frac}. ` +
+        "Type it without the comma, or with a point for decimals.");
     }
     raw = raw.replace(",", ".");
   }
-  if (!/^([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(raw)) {
-    return { value: null, unit: "", message: `That is not a number. ${NUMBER_HINT}` };
-  }
+  if (!/^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/.test(raw)) return fail(NOT_A_NUMBER);
   return { value: parseFloat(sign + raw), unit, message: "" };
 }
 
-const unitKey = (u) => u.replace(/\s+/g, "").toLowerCase().replace(/[\u00b5\u03bc]/g, "u");
+const unitKey = (u) => u.replace(WHITESPACE_RUN, "").toLowerCase().replace(/[\u00b5\u03bc]/g, "u");
 
 function gradeNumeric(item, response) {
   const p = parseNumber(response);
@@ -91,7 +122,7 @@ function gradeNumeric(item, response) {
       return invalid(1, `This answer is asked in ${a.unit}; you typed ${LQ}${p.unit}${RQ}. Type the number in ${a.unit}.`);
     }
   }
-  if (!Number.isFinite(p.value)) return invalid(1, `That is not a number. ${NUMBER_HINT}`);
+  if (!Number.isFinite(p.value)) return invalid(1, NOT_A_NUMBER);
   if (Math.abs(p.value - a.value) <= a.tolerance + EPS) return scored(1, 1, []);
   const marks = [];
   (item.distractors || []).forEach((d, i) => {
@@ -100,6 +131,14 @@ function gradeNumeric(item, response) {
   return scored(0, 1, marks.slice(0, 1));
 }
 
+const sameMembers = (a, b) => {
+  if (a.length !== b.length) return false;
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.every((v, i) => v === y[i]);
+};
+
+// Total, like grading.grade: any JSON value gives a result; a response of the wrong shape is "invalid".
 export function grade(item, response) {
   const top = maxScore(item);
   switch (item.type) {
@@ -123,7 +162,7 @@ export function grade(item, response) {
       return gradeNumeric(item, response);
     case "ordered": {
       const ids = item.options.map((o) => o.id);
-      if (!isStrList(response) || [...response].sort().join("\u0000") !== [...ids].sort().join("\u0000")) {
+      if (!isStrList(response) || !sameMembers(response, ids)) {
         return invalid(top, "Place every step in the list before checking.");
       }
       const marks = response.map((step, i) => mark(step, step === ids[i]));
@@ -132,18 +171,19 @@ export function grade(item, response) {
     case "matrix": {
       const answers = isMap(response) ? response : {};
       const cols = new Set(item.columns.map((c) => c.id));
-      const done = item.rows.filter((r) => cols.has(answers[r.id])).length;
+      const done = item.rows.filter((r) => cols.has(choiceOf(answers, r.id))).length;
       if (done < item.rows.length) {
         return invalid(top, `Choose one answer in every row (${done} of ${item.rows.length} done).`);
       }
-      const marks = item.rows.map((r) => mark(r.id, answers[r.id] === r.answer));
+      const marks = item.rows.map((r) => mark(r.id, choiceOf(answers, r.id) === r.answer));
       return scored(marks.filter((m) => m.correct).length, top, marks);
     }
     case "cloze": {
       const answers = isMap(response) ? response : {};
       const marks = [];
       for (const b of item.blanks) {
-        const choice = b.options.find((o) => o.id === answers[b.id]);
+        const given = choiceOf(answers, b.id);
+        const choice = b.options.find((o) => o.id === given);
         if (choice) marks.push(mark(choice.id, !!choice.correct));
       }
       if (marks.length < item.blanks.length) {
@@ -155,7 +195,8 @@ export function grade(item, response) {
       const answers = isMap(response) ? response : {};
       const marks = [];
       for (const g of item.groups) {
-        const picked = new Set(isStrList(answers[g.id]) ? answers[g.id] : []);
+        const given = own(answers, g.id);
+        const picked = new Set(isStrList(given) ? given : []);
         const valid = new Set(g.options.map((o) => o.id));
         if ([...picked].some((p) => !valid.has(p))) return invalid(top, NOT_AN_OPTION);
         if (picked.size !== g.choose) {
@@ -168,6 +209,31 @@ export function grade(item, response) {
     default:
       throw new TypeError(`unknown item type ${item.type}`);
   }
+}
+
+const STATUSES = ["correct", "partial", "incorrect"];
+
+// One item's saved state, as render() uses it: {response, attempts, checked, revealed, last}. Anything else in a
+// stored entry is ignored. A checked answer is graded again (one that no longer grades, malformed or from a changed
+// item, is unchecked); the last result kept after "Try again" counts only as a whole number within [0, max].
+export function restoreEntry(item, entry) {
+  const e = isMap(entry) ? entry : {};
+  const attempts = own(e, "attempts");
+  const s = {
+    response: own(e, "response") ?? null,
+    attempts: Number.isSafeInteger(attempts) && attempts >= 0 ? attempts : 0,
+    checked: own(e, "checked") === true,
+    revealed: own(e, "revealed") === true,
+  };
+  const last = own(e, "last");
+  if (s.checked) {
+    const result = grade(item, s.response);
+    if (result.status === "invalid") s.checked = false;
+    else s.last = { score: result.score, status: result.status };
+  } else if (isMap(last) && Number.isSafeInteger(own(last, "score")) && STATUSES.includes(own(last, "status"))) {
+    s.last = { score: Math.max(0, Math.min(own(last, "score"), maxScore(item))), status: own(last, "status") };
+  }
+  return s;
 }
 
 // ------------------------------------------------------------------------------------------------ styles
@@ -300,12 +366,20 @@ function render({ model, el: host }) {
   const uid = (...parts) => [base, ...parts].join("-");
   const storage = model.get("_storage");
   const assignment = spec.mode === "assignment";
-  let state = {};
-  const views = {};
+  let state = dict();
+  const views = dict();
 
+  const byItem = new Map(items.map((it) => [it.id, it]));
+  // The saved answers (localStorage in the book, the kernel's copy in JupyterLab), checked before use: an entry
+  // of the wrong shape starts afresh, attempts is a whole number, and a checked answer is graded again here, so a
+  // stored score is never trusted (it cannot exceed the item's maximum). Entries of items not in this quiz are
+  // kept as they are, unread.
   const loadState = () => {
     const r = model.get("responses");
-    state = isMap(r) ? JSON.parse(JSON.stringify(r)) : {};
+    state = dict(isMap(r) ? Object.entries(JSON.parse(JSON.stringify(r))) : []);
+    for (const [id, item] of byItem) {
+      if (id in state) state[id] = restoreEntry(item, state[id]);
+    }
   };
   const save = () => {
     model.set("responses", JSON.parse(JSON.stringify(state)));
@@ -329,7 +403,7 @@ function render({ model, el: host }) {
     resetBtn.addEventListener("click", () => { resetBtn.hidden = true; confirmBox.hidden = false; no.focus(); });
     no.addEventListener("click", () => { confirmBox.hidden = true; resetBtn.hidden = false; resetBtn.focus(); });
     yes.addEventListener("click", () => {
-      state = {};
+      state = dict();
       save();
       build();
       say("Your answers were cleared.");
@@ -359,7 +433,7 @@ function render({ model, el: host }) {
   function buildItem(item) {
     const iid = uid(item.id);
     const s = st(item.id);
-    const v = { item, badges: {}, inputs: [] };
+    const v = { item, badges: dict(), inputs: [] };
     views[item.id] = v;
     const stemId = `${iid}-stem`;
     const fieldset = el("fieldset", { "aria-describedby": stemId });
@@ -501,7 +575,7 @@ function render({ model, el: host }) {
   }
 
   function drawOrder(item, v, onChange) {
-    const byId = Object.fromEntries(item.options.map((o) => [o.id, o]));
+    const byId = dict(item.options.map((o) => [o.id, o]));
     v.list.replaceChildren();
     v.inputs = [];
     const total = v.order.length;
@@ -541,7 +615,7 @@ function render({ model, el: host }) {
       case "numeric": return box.querySelector("input").value;
       case "ordered": return [...v.order];
       case "matrix": {
-        const out = {};
+        const out = dict();
         for (const r of item.rows) {
           const c = box.querySelector(`fieldset[data-row="${cssEscape(r.id)}"] input:checked`);
           if (c) out[r.id] = c.value;
@@ -549,12 +623,12 @@ function render({ model, el: host }) {
         return out;
       }
       case "cloze": {
-        const out = {};
+        const out = dict();
         for (const s of box.querySelectorAll("select")) if (s.value) out[s.dataset.blank] = s.value;
         return out;
       }
       case "bowtie": {
-        const out = {};
+        const out = dict();
         for (const g of item.groups) {
           out[g.id] = [...box.querySelectorAll(`fieldset[data-group="${cssEscape(g.id)}"] input:checked`)].map((i) => i.value);
         }
@@ -669,7 +743,7 @@ function render({ model, el: host }) {
       text: `${ICON[result.status]} ${VERDICT[result.status]}: ${result.score} of ${plural(result.max, "point")}.` }));
     if (!withMarks) return;
     const list = el("ul");
-    const byMark = Object.fromEntries(result.marks.map((m) => [m.key, m.correct]));
+    const byMark = dict(result.marks.map((m) => [m.key, m.correct]));
     const options = allOptions(item);
     if (item.type === "numeric") {
       const s = st(item.id);
@@ -713,7 +787,7 @@ function render({ model, el: host }) {
   }
 
   function allOptions(item) {
-    const out = {};
+    const out = dict();
     const add = (opts) => { for (const o of opts || []) out[o.id] = o; };
     add(item.options);
     for (const b of item.blanks || []) add(b.options);
@@ -739,7 +813,7 @@ function render({ model, el: host }) {
     } else if (item.type === "ordered") {
       item.options.forEach((o, i) => list.append(rationaleLi(true, o.html, `Step ${i + 1}:`, o.rationale)));
     } else if (item.type === "matrix") {
-      const cols = Object.fromEntries(item.columns.map((c) => [c.id, c]));
+      const cols = dict(item.columns.map((c) => [c.id, c]));
       for (const r of item.rows) {
         const li = rationaleLi(true, r.html, "", r.rationale);
         li.firstChild.append(el("span", { text: ` \u2192 ${cols[r.answer].label}` }));
@@ -767,7 +841,7 @@ function render({ model, el: host }) {
   function resultFor(item) {
     const s = state[item.id];
     if (!s) return null;
-    if (s.last && typeof s.last.score === "number") return { score: s.last.score, max: item.max };
+    if (s.last) return { score: Math.max(0, Math.min(s.last.score, item.max)), max: item.max };
     if (s.revealed) return { score: 0, max: item.max };
     return null;
   }
@@ -777,8 +851,8 @@ function render({ model, el: host }) {
     let got = 0;
     let answered = 0;
     const total = items.reduce((n, it) => n + it.max, 0);
-    const byLo = {};
-    const byStep = {};
+    const byLo = dict();
+    const byStep = dict();
     const review = [];
     for (const item of items) {
       const r = resultFor(item);
@@ -815,8 +889,8 @@ function render({ model, el: host }) {
       t.append(body);
       return el("div", { class: "h2q-table-wrap" }, [t]);
     };
-    const outcomes = spec.outcomes || {};
-    box.append(table("By learning outcome", "Outcome", Object.entries(byLo).map(([k, r]) => [outcomes[k] ? `${k}: ${outcomes[k]}` : k, r])));
+    const outcomes = isMap(spec.outcomes) ? spec.outcomes : {};
+    box.append(table("By learning outcome", "Outcome", Object.entries(byLo).map(([k, r]) => [typeof own(outcomes, k) === "string" ? `${k}: ${own(outcomes, k)}` : k, r])));
     box.append(table("By clinical judgment step", "Step", Object.entries(byStep)));
     if (review.length) {
       const ul = el("ul");
