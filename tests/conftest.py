@@ -6,8 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from her2course.paths import Layout
+
+# Tests never assert wall-clock times: hypothesis's per-example deadline is off (on a loaded 2-core CI machine an
+# example can take several times its usual time). Every property still runs its full number of examples.
+settings.register_profile("course", deadline=None)
+settings.load_profile("course")
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILT = ROOT / "_build" / "html"
