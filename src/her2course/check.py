@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import care, drugs, glossary, practice, testing
+from . import care, currency, drugs, glossary, practice, testing
 from .cases import loader as case_loader
 from .clinical import rules as clinical_rules
 from .errors import DataError, Problem
@@ -38,6 +38,7 @@ VALIDATORS: dict[str, Validator] = {
     "routing": practice.validate_routing,
     "monitoring": care.validate_monitoring,
     "diary": care.validate_diary,
+    "changes": currency.validate_changes,
 }
 
 # Folders of data files, and the calls in the chapters that name one of their files by id.

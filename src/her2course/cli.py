@@ -14,7 +14,7 @@ from .quiz import cli as quiz_cli
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from . import check
+    from . import check, currency
     from .errors import DataError
     from .paths import root_layout
 
@@ -27,6 +27,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print(f"Checked the course data in {layout.data_dir} against {layout.bib}")
     for name, count in counts.items():
         print(f"  {name}: {count} valid item{'s' if count != 1 else ''}")
+    currency.print_stale_flags(layout, args.today)  # warnings only: flags last checked over six months ago
     if problems:
         print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found:", file=sys.stderr)
         for p in problems:
@@ -36,6 +37,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str):
+    from .currency import parse_day
+
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="her2course", description="Tools for the HER2-targeted therapy course.")
     parser.add_argument("--version", action="version", version=f"her2course {__version__}")
@@ -43,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate every data file and list every problem (exit 1 if any)")
     p.add_argument("--root", help="course checkout to check (default: the one around the current directory)")
+    p.add_argument("--today", type=_day, help="the day stale flags are counted from, YYYY-MM-DD (default: today)")
     p.set_defaults(func=_cmd_check)
 
     # Other commands register themselves here (one line each).

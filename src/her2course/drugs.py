@@ -145,10 +145,13 @@ class Label(Strict):
 
 
 class Flag(Strict):
-    """A fact that is new, changing or unconfirmed; shown to the reader with its date."""
+    """An open item about a drug (a label not yet read in full, a number seen only in a secondary source), with the
+    month it was last checked. Flags are for instructors: the "Currency notes" page lists them and learners' tables
+    never show them; ``her2course check`` warns when one was last checked more than six months ago."""
 
     text: str = Field(min_length=10)
     as_of: str
+    references: list[str] = []
 
     @field_validator("as_of")
     @classmethod
@@ -222,6 +225,7 @@ class Drug(Strict):
         pairs += [(f"indications[{i}].references", x.references) for i, x in enumerate(self.indications)]
         if self.contraception:
             pairs.append(("contraception.references", self.contraception.references))
+        pairs += [(f"flags[{i}].references", f.references) for i, f in enumerate(self.flags) if f.references]
         return pairs
 
 
@@ -370,7 +374,7 @@ def prototype_table(name: str) -> Table:
                  f"breastfeeding: {d.contraception.breastfeeding}" if d.contraception.breastfeeding else ""]
         label = "Contraception and breastfeeding" if d.contraception.breastfeeding else "Contraception"
         rows.append([label, "; ".join(p for p in parts if p)])
-    kinds = {"accelerated": ", accelerated", "unconfirmed": ", type of approval not confirmed"}
+    kinds = {"accelerated": ", accelerated"}  # an unconfirmed approval type is an instructor currency note
     rows.append(["Approved uses (first US approval)",
                  " ".join(f"{i.text} ({i.year}{kinds.get(i.approval, '')})." for i in d.indications)])
     if d.key_trials:
@@ -379,9 +383,9 @@ def prototype_table(name: str) -> Table:
     source = f"Sources: {_cite(kb.bib, keys)}"
     if d.label:
         source += f" (label revision {d.label.revised})"
-    flags = " ".join(f"Note ({f.as_of}): {f.text}" for f in d.flags)
-    return Table(caption=f"Prototype: {d.display_name}", headers=["", ""], rows=rows,
-                 source=source + "." + (f" {flags}" if flags else ""), row_headers=True)
+    # open items (flags) are for instructors: the "Currency notes" page lists them, this learner table does not
+    return Table(caption=f"Prototype: {d.display_name}", headers=["", ""], rows=rows, source=source + ".",
+                 row_headers=True)
 
 
 def class_overview_table() -> Table:

@@ -2,6 +2,8 @@
 
 - ``her2-glossary`` directive: renders ``data/glossary.yaml`` as a Sphinx glossary, so ``{term}`` links work
   and each term is defined in exactly one place.
+- ``her2-what-changed`` and ``her2-currency-notes`` directives: the "What changed" list (``data/changes.yaml``)
+  and the instructors' currency notes (the flags in ``data/drugs.yaml``), rendered by ``her2course.currency``.
 - Switches off sphinx-thebe's page scripts (Jupyter Book always loads the extension): the course does not run
   code in the browser, and the inline script names a CDN and is emitted twice, which throws on every page.
 - Drops the widget state myst-nb embeds in every page that displayed a widget: the book shows the kernel-free
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.domains.std import Glossary
+from sphinx.util.docutils import SphinxDirective
 
 from . import sitebuild
 
@@ -35,6 +39,47 @@ class CourseGlossary(Glossary):
         self.options = {"sorted": True}
         self.content = StringList(glossary.myst_lines(), source="her2course/data/glossary.yaml")
         return super().run()
+
+
+class _DataList(SphinxDirective):
+    """A list rendered from a data file by a function returning MyST lines (roles such as {cite:p} work)."""
+
+    has_content = False
+    data_file = ""
+
+    def lines(self) -> list[str]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def run(self):
+        from .paths import package_layout
+
+        self.env.note_dependency(str(package_layout().data_dir / self.data_file))
+        node = nodes.container(classes=[self.name])
+        self.state.nested_parse(StringList(self.lines(), source=f"her2course/data/{self.data_file}"),
+                                self.content_offset, node)
+        return [node]
+
+
+class WhatChanged(_DataList):
+    """``her2-what-changed``: every clinical update the course has taken in (``data/changes.yaml``)."""
+
+    data_file = "changes.yaml"
+
+    def lines(self) -> list[str]:
+        from . import currency
+
+        return currency.what_changed_lines()
+
+
+class CurrencyNotes(_DataList):
+    """``her2-currency-notes``: every open flag in ``data/drugs.yaml``, with the month it was last checked."""
+
+    data_file = "drugs.yaml"
+
+    def lines(self) -> list[str]:
+        from . import currency
+
+        return currency.currency_notes_lines()
 
 
 def _drop_widget_state(app: Sphinx, pagename: str, *args: Any, **kwargs: Any) -> None:
@@ -58,6 +103,8 @@ def _unhook_thebe(app: Sphinx, config: Any) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _unhook_thebe)
     app.add_directive("her2-glossary", CourseGlossary)
+    app.add_directive("her2-what-changed", WhatChanged)
+    app.add_directive("her2-currency-notes", CurrencyNotes)
     sitebuild.cache_pybtex_plugin_lookups()
     app.connect("html-page-context", _drop_widget_state, priority=400)
     app.connect("html-page-context", sitebuild.transform_body, priority=800)

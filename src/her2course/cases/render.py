@@ -31,8 +31,8 @@ from .loader import _caption, load_case
 from .schema import STAGES, Case, Stage, Trend, cell_text
 
 NOTE = ("Work through the stages in order: read each stage's data, answer its question, then read the feedback "
-        "before you go on. The patient is fictional; the rules are those of the drug's US label as the course read "
-        "it (for learning only, not for clinical decisions).")
+        "before you go on. The patient is fictional; the rules are those of the drug's US label (for learning only, "
+        "not for clinical decisions).")
 
 
 def case_bank(case: Case) -> Bank:

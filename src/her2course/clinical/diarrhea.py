@@ -10,6 +10,14 @@ CTCAE v5.0 "Diarrhea" [ctcae5], in short:
 * grade 4 - life-threatening consequences, urgent intervention indicated;
 * grade 5 - death.
 
+Which version, and why: the tool grades with CTCAE v5.0 (November 2017). CTCAE v6.0 was published on 22 July 2025
+[ctcae6], but the US labels whose diarrhea rules the course teaches attach them to v4.03 (Nerlynx) or v5.0, and
+NCI's own ongoing trials stay on v5.0 [ctcae6faq]; a nurse grades with the version the protocol or the label's dose
+table names. What v6.0 changed for diarrhea: grade 1 is any change in stool consistency or frequency (no minimum
+count), grade 2 also covers such a change when it limits instrumental ADL, and grade 3 adds a need for IV
+intervention; the 4-6 and 7-or-more counts are unchanged and incontinence is still not a diarrhea criterion.
+Every result says so in its "Scale" line (``SCALE_NOTE``).
+
 "Incontinence" was a grade 3 feature in CTCAE v4.03 and is still printed in some drug-company materials (and in
 tables that cite v5.0 loosely); the v5.0 diarrhea term as reproduced in the literature does not list it. This tool
 grades by v5.0 and, when incontinence is reported, says so and suggests grading fecal incontinence as its own term.
@@ -33,6 +41,10 @@ from typing import Any
 from ._common import DISCLAIMER, Card, choice, fmt_num, number
 
 CTCAE_REFS = ("ctcae5",)
+CTCAE_VERSION = "5.0"
+SCALE_NOTE = (f"CTCAE v{CTCAE_VERSION}, the version the HER2 drug labels' diarrhea tables were written against "
+              "(Nerlynx uses v4.03). CTCAE v6.0 (July 2025) also counts any change in stool consistency or frequency "
+              "as grade 1 and adds IV treatment to grade 3; grade with the version the protocol or label names.")
 NERLYNX_REFS = ("label-nerlynx",)
 
 OSTOMY = ("none", "mild", "moderate", "severe")
@@ -61,10 +73,11 @@ class DiarrheaResult(Card):
     grade: int
     nursing_actions: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    title = "CTCAE v5.0 diarrhea"
+    title = f"CTCAE v{CTCAE_VERSION} diarrhea"
 
     def details(self) -> list[tuple[str, str]]:
-        return [("Nursing action", a) for a in self.nursing_actions] + [("Note", n) for n in self.notes]
+        return ([("Nursing action", a) for a in self.nursing_actions] + [("Note", n) for n in self.notes]
+                + [("Scale", SCALE_NOTE)])
 
 
 def _flag(value: Any, name: str) -> bool:

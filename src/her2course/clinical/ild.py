@@ -10,6 +10,11 @@ Enhertu label, dose modifications for ILD/pneumonitis [label-enhertu], in short:
   example: at least 1 mg/kg a day of prednisolone or an equivalent, for at least 14 days, then a gradual taper over
   at least 4 weeks).
 
+Which CTCAE version, and why: the grades are CTCAE's pneumonitis grades as worded in v5.0 [ctcae5]. CTCAE v6.0
+(July 2025) [ctcae6] kept the adult pneumonitis criteria (it added wording for children only), so the grade, and the
+label's action, are the same under either version; a nurse still records the version the protocol or label names.
+Every result says so in its "Scale" line (``SCALE_NOTE``).
+
 The grade 1 rule and the 0.5 mg/kg example were confirmed in the 2026-11 review; the grade 2 steroid example
 (1 mg/kg, 14 days, 4-week taper) is as remembered from the label and was not seen verbatim. Dose levels come from
 data/clinical_rules.yaml (5.4 -> 4.4 -> 3.2 mg/kg; 6.4 -> 5.4 -> 4.4 mg/kg for gastric cancer).
@@ -24,6 +29,8 @@ from ._common import Card, fmt_num, number
 
 ENHERTU_REFS = ("label-enhertu",)
 FAST_RESOLUTION_DAYS = 28  # resolved in <= 28 days from onset: keep the dose; > 28 days: reduce one level
+SCALE_NOTE = ("CTCAE pneumonitis grades (v5.0 wording); v6.0 (July 2025) kept the adult criteria, so the grade and "
+              "the label's action are the same under either version.")
 
 GRADE_TEXT = {
     1: "asymptomatic: clinical or imaging findings only",
@@ -50,7 +57,7 @@ class IldResult(Card):
             out.append(("Dose when it resumes", f"{fmt_num(self.next_dose_mg_per_kg)} mg/kg every 3 weeks"))
         out.append(("Teach", "Report a new or worse cough, shortness of breath or fever at once, even between "
                              "cycles."))
-        return out + [("Note", n) for n in self.notes]
+        return out + [("Note", n) for n in self.notes] + [("Scale", SCALE_NOTE)]
 
 
 def ild_action(grade: Any, *, days_to_resolution: Any = None, current_dose_mg_per_kg: Any = None,
