@@ -381,6 +381,23 @@ DOSE_EXAMPLES = [("trastuzumab", 70, 1), ("trastuzumab", 70, 2), ("trastuzumab-d
                  ("trastuzumab-hyaluronidase", 70, 0), ("margetuximab", 70, 0), ("zanidatamab", 70, 0)]
 
 
+# (regimen as the table names it, drug, schedule, days since the last dose, given with pertuzumab): each rule on
+# both sides of its threshold, and 41 days for every regimen, where the two trastuzumab rules part company.
+MISSED_DOSE_EXAMPLES = [
+    ("Trastuzumab alone", "trastuzumab", "every 3 weeks", 28, False),
+    ("Trastuzumab alone", "trastuzumab", "every 3 weeks", 29, False),
+    ("Trastuzumab alone", "trastuzumab", "every 3 weeks", 41, False),
+    ("Trastuzumab alone", "trastuzumab", "weekly", 14, False),
+    ("Trastuzumab alone", "trastuzumab", "weekly", 15, False),
+    ("Trastuzumab with pertuzumab (IV)", "trastuzumab", "every 3 weeks", 41, True),
+    ("Trastuzumab with pertuzumab (IV)", "trastuzumab", "every 3 weeks", 42, True),
+    ("Pertuzumab (IV)", "pertuzumab", "every 3 weeks", 41, False),
+    ("Pertuzumab (IV)", "pertuzumab", "every 3 weeks", 42, False),
+    ("Phesgo", "pertuzumab-trastuzumab-hyaluronidase", "every 3 weeks", 41, False),
+    ("Phesgo", "pertuzumab-trastuzumab-hyaluronidase", "every 3 weeks", 42, False),
+]
+
+
 class DoseForm(ToolForm):
     slug = "dose"
     title = "Dose calculator"
@@ -402,22 +419,18 @@ class DoseForm(ToolForm):
                    source=f"Computed by her2course.clinical.calculate_dose. Rounding: dose to 0.1 mg, volume to "
                           f"0.1 mL. {DISCLAIMER}")
         rows2 = []
-        for drug, sched, days, withp in [("trastuzumab", "every 3 weeks", 28, False),
-                                         ("trastuzumab", "every 3 weeks", 29, False),
-                                         ("trastuzumab", "weekly", 14, False), ("trastuzumab", "weekly", 15, False),
-                                         ("trastuzumab", "every 3 weeks", 41, True),
-                                         ("trastuzumab", "every 3 weeks", 42, True),
-                                         ("pertuzumab", "every 3 weeks", 41, False),
-                                         ("pertuzumab", "every 3 weeks", 42, False)]:
-            def row2(drug=drug, sched=sched, days=days, withp=withp):
+        for label, drug, sched, days, withp in MISSED_DOSE_EXAMPLES:
+            def row2(label=label, drug=drug, sched=sched, days=days, withp=withp):
                 r = missed_dose(drug, 70, days_since_last_dose=days, schedule=sched, with_pertuzumab=withp)
-                return [drug + (" with pertuzumab" if withp else ""), sched, str(days), r.action,
-                        r.dose.describe() if r.dose else ""]
-            rows2.append(_safe(row2, 5))
-        t2 = Table(caption="Late doses: when to re-load (70 kg)",
-                   headers=["Drug", "Schedule", "Days since last dose", "Action", "Give"], rows=rows2,
-                   source=f"Computed by her2course.clinical.missed_dose. Sources: Herceptin, Perjeta labels. "
-                          f"{DISCLAIMER}")
+                return [label, r.governed_by, sched, str(days), r.action, r.dose.describe() if r.dose else ""]
+            rows2.append(_safe(row2, 6))
+        t2 = Table(caption="Late doses: which label rule applies, and when to re-load (70 kg)",
+                   headers=["Regimen", "Rule that applies", "Schedule", "Days since last dose", "Action", "Give"],
+                   rows=rows2,
+                   source=f"Computed by her2course.clinical.missed_dose. Trastuzumab on its own follows the Herceptin "
+                          f"label (more than 1 week late: re-load); trastuzumab given with pertuzumab follows the "
+                          f"Perjeta label's table for both drugs, and Phesgo its own label (6 weeks or more since the "
+                          f"last dose: re-load). Sources: Herceptin, Perjeta, Phesgo labels. {DISCLAIMER}")
         rows3 = []
         for drug, cur, start in [("trastuzumab-emtansine", 3.6, None), ("trastuzumab-emtansine", 2.4, None),
                                  ("trastuzumab-deruxtecan", 5.4, 5.4), ("trastuzumab-deruxtecan", 3.2, 5.4),
@@ -457,7 +470,8 @@ class DoseForm(ToolForm):
                 ("weight", _text("Weight, kg", placeholder="e.g. 70")),
                 ("days_since", _text("Days since the last dose (for a late dose; optional)", placeholder="e.g. 29")),
                 ("schedule", _drop("Trastuzumab schedule", ["every 3 weeks", "weekly"])),
-                ("with_pertuzumab", _check("Trastuzumab given with pertuzumab"))]
+                ("with_pertuzumab", _check("Trastuzumab given with IV pertuzumab (the Perjeta label's 6-week rule "
+                                           "applies instead of the one-week rule)"))]
 
     def compute(self, v):
         from .dosing import calculate_dose, missed_dose
