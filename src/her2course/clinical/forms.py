@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from ..tables import Table
 from ._common import DISCLAIMER, fmt_num
+from .lvef import WORKED_SERIES, change_text
 
 LIVE_NOTE = "In JupyterLab this cell shows a live form; the book shows worked examples computed by the same function."
 
@@ -149,8 +150,7 @@ class LvefForm(ToolForm):
     title = "LVEF monitor"
     intro = ("Enter the pre-treatment (baseline) LVEF, the new LVEF and your institution's lower limit of normal; "
              "or paste a dated series, one 'YYYY-MM-DD LVEF' per line, to walk it through the Herceptin label rule.")
-    EXAMPLE_SERIES: ClassVar[list[tuple[str, int]]] = [
-        ("2026-01-05", 64), ("2026-04-06", 47), ("2026-05-04", 50), ("2026-06-01", 55), ("2026-09-07", 60)]
+    EXAMPLE_SERIES: ClassVar[list[tuple[str, int]]] = list(WORKED_SERIES)  # chapter 5's case (Amara Osei)
 
     CASES: ClassVar[list[tuple[int, int, int, str]]] = [  # (baseline, current, lln, what it shows)
         (70, 55, 50, "15-point fall, above the LLN"),
@@ -169,13 +169,13 @@ class LvefForm(ToolForm):
         for b, c, lln, what in self.CASES:
             def row(b=b, c=c, lln=lln, what=what):
                 r = lvef_check(b, c, lln)
-                return [what, f"{b}%", f"{c}%", f"{lln}%", fmt_num(r.drop), r.action, r.reason]
+                return [what, f"{b}%", f"{c}%", f"{lln}%", change_text(r.drop), r.action, r.reason]
             rows.append(_safe(row, 7))
         t1 = Table(caption="LVEF rule (Herceptin label): worked examples around each threshold",
-                   headers=["Case", "Baseline", "Now", "LLN", "Fall (points)", "Action", "Why"], rows=rows,
+                   headers=["Case", "Baseline", "Now", "LLN", "Change from baseline", "Action", "Why"], rows=rows,
                    source=f"Computed by her2course.clinical.lvef_check. Source: Herceptin label. {DISCLAIMER}")
         rows2 = []
-        for weeks, c in [(3, 55), (4, 55), (8, 50), (8, 49), (9, 48)]:
+        for weeks, c in [(3, 55), (4, 55), (4, 48), (6, 49), (8, 50), (8, 49), (9, 48)]:
             def row2(weeks=weeks, c=c):
                 r = lvef_check(64, c, 50, weeks_held=weeks)
                 return [f"{weeks} weeks into a hold", f"{c}%", r.action, r.reason]
@@ -201,7 +201,7 @@ class LvefForm(ToolForm):
         tables = [t1, t2, t3]
         try:
             s = lvef_series(self.EXAMPLE_SERIES)
-            tables.append(Table(caption="A dated series walked through the rule",
+            tables.append(Table(caption="A dated series walked through the rule (Amara Osei, the chapter 5 case)",
                                 headers=["Date", "LVEF", "Action"],
                                 rows=[[st.date.isoformat(), f"{fmt_num(st.lvef)}%",
                                        "baseline" if st.result is None else st.result.action] for st in s.steps],
