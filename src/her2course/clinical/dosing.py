@@ -214,7 +214,7 @@ def calculate_dose(drug: str, weight_kg: Any = None, *, regimen: Any = None, kb=
     if conc and not conc.verified:
         notes.append(f"Concentration: {conc.note}")
     if not d.fda_approved:
-        notes.append("Not FDA-approved: the dose shown is the trial or foreign-label dose the course cites.")
+        notes.append(f"Not FDA-approved. {d.status}.")
     if weight_based:
         first = lines[0]
         action = f"{fmt_num(first.dose_mg)} mg" if first.dose_mg is not None else "see lines"
