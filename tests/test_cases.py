@@ -585,3 +585,25 @@ def test_chapter_4_case_stage_4_holds_tucatinib_for_grade_2_bilirubin():
     assert "existing palliative care involvement" in stage
     key = next(o for o in item.options if o.correct)
     assert "starting with the palliative care team" not in key.text and "see more of the palliative care team" in key.text
+
+
+def test_phesgo_case_stops_the_injection_calls_for_help_and_gives_epinephrine_first():
+    c = load_case("phesgo-reaction")
+    first = " ".join(c.stage("recognize_cues").narrative.split())
+    # at the first systemic sign (minute 6) the injection stops, the needle comes out and help is called
+    assert "stops the injection at once, withdraws the needle" in first and "calls out for help" in first
+    for s in c.stages:
+        assert "needle is still in" not in " ".join(s.narrative.split())
+    # the minute-7 findings are the pattern of anaphylaxis, and epinephrine is given at minute 7, repeated 5 minutes on
+    bowtie = c.stage("generate_solutions").item
+    assert "act-epi" in group_correct(bowtie, "actions")
+    assert "nothing else comes before the epinephrine" in " ".join(c.stage("generate_solutions").narrative.split())
+    order = [o.id for o in c.stage("take_action").item.options]
+    assert order[:3] == ["remove", "help", "epi"]
+    last = " ".join(c.stage("evaluate_outcomes").narrative.split())
+    first_epi = int(re.search(r"epinephrine at minute (\d+)", last).group(1))
+    repeat = int(re.search(r"at minute (\d+), because", last).group(1))
+    assert first_epi - 6 <= 1 and repeat - first_epi == 5
+    # the trend and the tables tell the same story at minute 7
+    assert tuple(c.stage("analyze_cues").data.trend.points[-1]) == (7, 88)
+    assert c.stage("analyze_cues").data.tables[0].value("Blood pressure (mmHg)", "At minute 7") == "88/54"
