@@ -268,3 +268,25 @@ def test_clinical_rules_problems_name_file_item_and_field(copy_layout):
     text = "\n".join(str(p) for p in problems)
     assert "item 'concentrations/trastuzumab': field 'drug': no drug with id 'ghost-drug'" in text
     assert "item 'missed_doses/trastuzumab': field 'references': reference key 'ghost2030'" in text
+
+
+@pytest.mark.parametrize("current,start,code,nxt", [
+    (180, 180, "reduce", 120), (120, 180, "reduce", 60), (60, 180, "discontinue", None),
+    (120, 120, "reduce", 60), (60, 120, "discontinue", None),
+])
+def test_zongertinib_reduction_levels_follow_the_weight_band(current, start, code, nxt):
+    r = reduce_dose("zongertinib", current, start=start)
+    assert (r.code, r.next_level) == (code, nxt)
+    assert r.reference == ("label-hernexeos",)
+    if code == "discontinue":
+        assert "60 mg once daily" in r.reason
+
+
+def test_zongertinib_ladders_agree_with_the_drug_card():
+    from her2course import drugs
+    zon = drugs.get("zongertinib")
+    for reg in zon.regimens:
+        start = reg.steps[0].amount
+        r = reduce_dose("zongertinib", start, start=start)
+        steps = ", then ".join(f"{x:g} mg" for x in r.levels[1:])
+        assert f"{steps}, then stop" in reg.duration, (start, reg.duration)

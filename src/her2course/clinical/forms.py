@@ -435,13 +435,13 @@ class DoseForm(ToolForm):
         for drug, cur, start in [("trastuzumab-emtansine", 3.6, None), ("trastuzumab-emtansine", 2.4, None),
                                  ("trastuzumab-deruxtecan", 5.4, 5.4), ("trastuzumab-deruxtecan", 3.2, 5.4),
                                  ("trastuzumab-deruxtecan", 6.4, 6.4), ("trastuzumab-deruxtecan", 4.4, 6.4),
-                                 ("pertuzumab", 420, None)]:
+                                 ("zongertinib", 180, 180), ("zongertinib", 120, 120), ("pertuzumab", 420, None)]:
             def row3(drug=drug, cur=cur, start=start):
                 r = reduce_dose(drug, cur, start=start)
                 return [drug, f"{cur}", r.action, r.reason + (" " + " ".join(r.notes) if r.notes else "")]
             rows3.append(_safe(row3, 4))
         t3 = Table(caption="Dose-reduction levels", headers=["Drug", "Current dose", "Next", "Why"], rows=rows3,
-                   source=f"Computed by her2course.clinical.reduce_dose. Sources: Kadcyla, Enhertu, Perjeta labels. "
+                   source=f"Computed by her2course.clinical.reduce_dose. Sources: Kadcyla, Enhertu, Hernexeos, Perjeta labels. "
                           f"{DISCLAIMER}")
         return [t1, t2, t3]
 
