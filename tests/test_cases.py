@@ -584,7 +584,8 @@ def test_chapter_4_case_stage_4_holds_tucatinib_for_grade_2_bilirubin():
     assert "third-line tucatinib" in " ".join(item.stem.split())
     assert "existing palliative care involvement" in stage
     key = next(o for o in item.options if o.correct)
-    assert "starting with the palliative care team" not in key.text and "see more of the palliative care team" in key.text
+    assert "starting with the palliative care team" not in key.text
+    assert "see more of the palliative care team" in key.text
 
 
 def test_phesgo_case_stops_the_injection_calls_for_help_and_gives_epinephrine_first():

@@ -261,7 +261,7 @@ def test_chapter_5_worked_series_is_the_case_and_the_form_example():
 
     from her2course.clinical import WORKED_SERIES
     from her2course.clinical.forms import LvefForm
-    assert LvefForm.EXAMPLE_SERIES == list(WORKED_SERIES)
+    assert list(WORKED_SERIES) == LvefForm.EXAMPLE_SERIES
     nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "05-toxicity-management.ipynb").read_text())
     cells = ["".join(c["source"]) for c in nb["cells"]]
     assert any("lvef_figure(clinical.WORKED_SERIES" in c for c in cells)

@@ -343,8 +343,8 @@ def neratinib_diarrhea_action(grade: Any, *, days_at_grade: Any = 1, complicated
         return NeratinibDiarrheaResult(
             "keep neratinib; adjust supportive care",
             f"{why}, without complicated features: adjust antidiarrheals, diet and fluids (about 2 L a day). Once it "
-            "settles to grade 1 or less, give loperamide 4 mg with each later neratinib dose, added to (not instead of) "
-            "any loperamide prophylaxis schedule still running.",
+            "settles to grade 1 or less, give loperamide 4 mg with each later neratinib dose, added to (not instead "
+            "of) any loperamide prophylaxis schedule still running.",
             NERLYNX_REFS, "adjust-supportive-care", dose, tuple(notes))
     trigger = ("complicated features (such as dehydration, fever, low blood pressure, kidney failure or "
                "grade 3-4 neutropenia)" if comp else

@@ -441,8 +441,8 @@ class DoseForm(ToolForm):
                 return [drug, f"{cur}", r.action, r.reason + (" " + " ".join(r.notes) if r.notes else "")]
             rows3.append(_safe(row3, 4))
         t3 = Table(caption="Dose-reduction levels", headers=["Drug", "Current dose", "Next", "Why"], rows=rows3,
-                   source=f"Computed by her2course.clinical.reduce_dose. Sources: Kadcyla, Enhertu, Hernexeos, Perjeta labels. "
-                          f"{DISCLAIMER}")
+                   source=f"Computed by her2course.clinical.reduce_dose. Sources: Kadcyla, Enhertu, Hernexeos, "
+                          f"Perjeta labels. {DISCLAIMER}")
         return [t1, t2, t3]
 
     def _drug_options(self):
