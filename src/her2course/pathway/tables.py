@@ -13,7 +13,12 @@ from .model import model
 def _cell(drugs: Sequence[str], alterations: Sequence[str]) -> str:
     r = simulate(drugs, alterations)
     on = [name for name, value in r.outcomes.items() if value]
-    text = "signals off" if not on else "persists: " + " and ".join(on)
+    if on:
+        text = "persists: " + " and ".join(on)
+    elif r.drugs and not r.blocks:
+        text = "nothing to block (HER2 signaling at rest)"
+    else:
+        text = "signals off"
     if r.rescued:
         text += " (the kinase inhibitor only damps the ligand-driven pairs)"
     kills = [c for c in r.cytotoxic if c.kills_cell]
