@@ -552,3 +552,59 @@ def test_case_accepts_a_path(tmp_path):
     path = tmp_path / "zongertinib-liver.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     assert case(str(path)).case.title == load_case("zongertinib-liver").title
+
+
+# ---- the chapter 4 case (prose in the notebook): stage 4 acts on grade 2 bilirubin on tucatinib ----------------
+
+def _ctcae5_bilirubin_grade(times_uln: float) -> int:
+    """CTCAE v5.0 blood bilirubin increased, baseline normal: >ULN-1.5, >1.5-3.0, >3.0-10.0, >10.0 x ULN."""
+    return 0 if times_uln <= 1 else 1 if times_uln <= 1.5 else 2 if times_uln <= 3 else 3 if times_uln <= 10 else 4
+
+
+def test_chapter_4_case_stage_4_holds_tucatinib_for_grade_2_bilirubin():
+    nb = json.loads((ROOT / "notebooks" / "04-resistance.ipynb").read_text(encoding="utf-8"))
+    source = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    stage = source.split("### Stage 4: changing goals", 1)[1].split("## Check your understanding", 1)[0]
+    table, actions = stage.split("```{dropdown}", 1)
+    bili = float(re.search(r"\| Bilirubin \| Normal \| ([\d.]+) times upper limit of normal \|", table).group(1))
+    alt = float(re.search(r"\| ALT \| Normal \| ([\d.]+) times upper limit of normal \|", table).group(1))
+    assert _ctcae5_bilirubin_grade(bili) == 2
+    # the tucatinib card (drugs.yaml) holds for grade 2 bilirubin, and stops for ALT/AST > 3 x ULN with bilirubin > 2
+    rules = " ".join(drugs.get("tucatinib").hold_rules)
+    assert "grade 2 bilirubin (over 1.5 to 3 times normal): hold until grade 1 or better, same dose" in rules
+    assert "ALT or AST over 3 times normal together with bilirubin over 2 times normal" in rules
+    assert not (alt > 3 and bili > 2)  # so the case holds, it does not stop
+    first = next(line for line in actions.splitlines() if line.startswith("- "))
+    assert first.startswith("- Acts first on the bilirubin") and "grade 2" in first
+    assert "hold tucatinib until the bilirubin is grade 1 or better, then resume at the same dose" in first
+    assert "calls the oncologist today" in first and "not to take more tucatinib" in first
+    # the chapter 4 item about this stage agrees: third-line tucatinib, palliative care already involved
+    from her2course.quiz.bank import load_bank
+    item = next(i for i in load_bank("04-resistance").items if i.id == "ch4-goals-evaluate")
+    assert "third-line tucatinib" in " ".join(item.stem.split())
+    assert "existing palliative care involvement" in stage
+    key = next(o for o in item.options if o.correct)
+    assert "starting with the palliative care team" not in key.text
+    assert "see more of the palliative care team" in key.text
+
+
+def test_phesgo_case_stops_the_injection_calls_for_help_and_gives_epinephrine_first():
+    c = load_case("phesgo-reaction")
+    first = " ".join(c.stage("recognize_cues").narrative.split())
+    # at the first systemic sign (minute 6) the injection stops, the needle comes out and help is called
+    assert "stops the injection at once, withdraws the needle" in first and "calls out for help" in first
+    for s in c.stages:
+        assert "needle is still in" not in " ".join(s.narrative.split())
+    # the minute-7 findings are the pattern of anaphylaxis, and epinephrine is given at minute 7, repeated 5 minutes on
+    bowtie = c.stage("generate_solutions").item
+    assert "act-epi" in group_correct(bowtie, "actions")
+    assert "nothing else comes before the epinephrine" in " ".join(c.stage("generate_solutions").narrative.split())
+    order = [o.id for o in c.stage("take_action").item.options]
+    assert order[:3] == ["remove", "help", "epi"]
+    last = " ".join(c.stage("evaluate_outcomes").narrative.split())
+    first_epi = int(re.search(r"epinephrine at minute (\d+)", last).group(1))
+    repeat = int(re.search(r"at minute (\d+), because", last).group(1))
+    assert first_epi - 6 <= 1 and repeat - first_epi == 5
+    # the trend and the tables tell the same story at minute 7
+    assert tuple(c.stage("analyze_cues").data.trend.points[-1]) == (7, 88)
+    assert c.stage("analyze_cues").data.tables[0].value("Blood pressure (mmHg)", "At minute 7") == "88/54"

@@ -16,7 +16,7 @@ from her2course.clinical.diarrhea import _step_days
 def test_stool_count_boundaries(stools, grade):
     r = diarrhea_grade(stools)
     assert r.grade == grade
-    assert r.reference == ("ctcae5",)
+    assert r.reference[0] == "ctcae5"  # grade 2 adds the labels its actions quote
     assert r.nursing_actions
 
 
@@ -150,3 +150,16 @@ def test_neratinib_with_capecitabine_ladder():
 def test_neratinib_odd_input(kwargs, msg):
     with pytest.raises(ValueError, match=msg):
         neratinib_diarrhea_action(**kwargs)
+
+
+def test_grade_2_actions_state_each_labels_own_grade_2_rule():
+    r = diarrhea_grade(5)
+    text = " ".join(r.nursing_actions)
+    assert r.grade == 2 and "from grade 2" not in text
+    assert "neratinib is interrupted when grade 2 lasts 5 days or more" in text
+    assert "lapatinib is interrupted at grade 1-2 only with complicating features" in text
+    assert "tucatinib's diarrhea rules start at grade 3" in text and "T-DXd label has no grade 2 diarrhea rule" in text
+    assert r.reference == ("ctcae5", "label-nerlynx", "label-tykerb", "label-tukysa", "label-enhertu")
+    # the neratinib tool itself agrees: grade 2 for 4 days keeps the dose, 5 days interrupts
+    assert neratinib_diarrhea_action(2, days_at_grade=4).code != "interrupt"
+    assert neratinib_diarrhea_action(2, days_at_grade=5).code == "interrupt"

@@ -106,6 +106,69 @@ def test_trastuzumab_with_pertuzumab_uses_the_perjeta_window():
         missed_dose("trastuzumab", 70, days_since_last_dose=42, with_pertuzumab=True, schedule="weekly")
 
 
+# ---- which label rule governs a late dose, and agreement of the tables and quiz keys with the tool --------------
+
+@pytest.mark.parametrize("drug,with_p,rule,label,code", [
+    ("trastuzumab", False, "trastuzumab", "Herceptin label", "reload"),          # 20 days late: more than 1 week
+    ("trastuzumab", True, "trastuzumab-with-pertuzumab", "Perjeta label", "maintenance"),  # under 6 weeks
+    ("pertuzumab", False, "pertuzumab", "Perjeta label", "maintenance"),
+    ("Phesgo", False, "pertuzumab-trastuzumab-hyaluronidase", "Phesgo label", "maintenance"),
+])
+def test_at_41_days_each_regimen_follows_its_own_label(drug, with_p, rule, label, code):
+    r = missed_dose(drug, 70, days_since_last_dose=41, with_pertuzumab=with_p)
+    assert (r.rule, r.code) == (rule, code)
+    assert label in r.governed_by and r.governed_by in r.reason
+    assert ("Rule that applies", r.governed_by) in r.details()
+
+
+def test_trastuzumab_alone_and_with_pertuzumab_part_company_between_29_and_41_days():
+    for days in range(29, 42):
+        assert missed_dose("trastuzumab", 70, days_since_last_dose=days).code == "reload"
+        assert missed_dose("trastuzumab", 70, days_since_last_dose=days, with_pertuzumab=True).code == "maintenance"
+
+
+def test_the_late_dose_table_in_the_book_is_the_tool_output():
+    from her2course.clinical.forms import MISSED_DOSE_EXAMPLES, dose_form
+    table = next(t for t in dose_form().tables() if t.caption.startswith("Late doses"))
+    assert len(table.rows) == len(MISSED_DOSE_EXAMPLES)
+    for row, (label, drug, schedule, days, with_p) in zip(table.rows, MISSED_DOSE_EXAMPLES, strict=True):
+        r = missed_dose(drug, 70, days_since_last_dose=days, schedule=schedule, with_pertuzumab=with_p)
+        assert row == [label, r.governed_by, schedule, str(days), r.action, r.dose.describe()]
+    at_41 = {row[0]: row[4] for row in table.rows if row[3] == "41"}
+    assert at_41 == {"Trastuzumab alone": "give the loading dose again",
+                     "Trastuzumab with pertuzumab (IV)": "give the usual maintenance dose now",
+                     "Pertuzumab (IV)": "give the usual maintenance dose now",
+                     "Phesgo": "give the usual maintenance dose now"}
+    assert "Herceptin" in table.source and "Perjeta" in table.source and "Phesgo" in table.source
+
+
+# item id -> (bank, drug, days since the last dose, given with pertuzumab, weight for a numeric key)
+LATE_DOSE_ITEMS = {
+    "ch6-late-trastuzumab": ("06-nursing-care", "trastuzumab", 33, False, None),
+    "ch6-late-trastuzumab-pertuzumab": ("06-nursing-care", "trastuzumab", 35, True, None),
+    "ch2-calc-trast-reload": ("02-drug-classes", "trastuzumab", 35, False, 73),
+}
+
+
+@pytest.mark.parametrize("item_id", sorted(LATE_DOSE_ITEMS))
+def test_late_dose_quiz_keys_match_the_tool(item_id):
+    from her2course.quiz.bank import load_bank
+    bank, drug, days, with_p, kg = LATE_DOSE_ITEMS[item_id]
+    item = next(i for i in load_bank(bank).items if i.id == item_id)
+    # the stem states the regimen the tool is asked about
+    stem = " ".join(item.stem.split())
+    assert ("pertuzumab" in stem) and (("no pertuzumab" in stem) != with_p)
+    assert f"{days} days ago" in stem or f"{days // 7} weeks ago" in stem
+    r = missed_dose(drug, kg or 70, days_since_last_dose=days, with_pertuzumab=with_p)
+    if item.type == "numeric":
+        assert item.answer.value == r.dose.dose_mg == 584
+    else:
+        keyed = [o for o in item.options if o.correct]
+        assert [o.id for o in keyed] == [{"reload": "reload", "maintenance": "maint"}[r.code]]
+        amount = f"{r.dose.amount:g} mg/kg"
+        assert amount in keyed[0].text
+
+
 def test_missed_dose_for_an_uncovered_drug():
     with pytest.raises(ValueError, match="no missed-dose rule"):
         missed_dose("Kadcyla", 70, days_since_last_dose=30)
@@ -219,3 +282,25 @@ def test_reduction_table_lists_every_ladder_and_marks_unconfirmed_levels():
     assert len(starred) == sum(not r.verified for r in rules.reductions)
     assert ("not yet confirmed" in table.source) == bool(starred)
     assert "Kadcyla label" in table.source
+
+
+@pytest.mark.parametrize("current,start,code,nxt", [
+    (180, 180, "reduce", 120), (120, 180, "reduce", 60), (60, 180, "discontinue", None),
+    (120, 120, "reduce", 60), (60, 120, "discontinue", None),
+])
+def test_zongertinib_reduction_levels_follow_the_weight_band(current, start, code, nxt):
+    r = reduce_dose("zongertinib", current, start=start)
+    assert (r.code, r.next_level) == (code, nxt)
+    assert r.reference == ("label-hernexeos",)
+    if code == "discontinue":
+        assert "60 mg once daily" in r.reason
+
+
+def test_zongertinib_ladders_agree_with_the_drug_card():
+    from her2course import drugs
+    zon = drugs.get("zongertinib")
+    for reg in zon.regimens:
+        start = reg.steps[0].amount
+        r = reduce_dose("zongertinib", start, start=start)
+        steps = ", then ".join(f"{x:g} mg" for x in r.levels[1:])
+        assert f"{steps}, then stop" in reg.duration, (start, reg.duration)

@@ -45,15 +45,19 @@ def test_every_integer_pair_matches_the_oracle(lln):
 def test_boundaries(baseline, current, lln, code):
     r = lvef_check(baseline, current, lln)
     assert r.code == code
-    assert r.action == ("continue" if code == "continue" else "hold and recheck in 4 weeks")
-    assert r.reference == ("label-herceptin",) and r.reason
+    report = current < lln or baseline - current >= 10 - 1e-9  # abnormal result: goes to the prescriber today
+    expected = ("hold and recheck in 4 weeks" if code == "hold" else
+                "continue and report to the prescriber" if report else "continue")
+    assert r.action == expected
+    assert r.reference[0] == "label-herceptin" and r.reason
 
 
 @pytest.mark.parametrize("weeks,current,code", [
     (3, 60, "hold"),          # recovered but held < 4 weeks
     (4, 55, "continue"),      # recovered at 4 weeks (fall 9, above LLN)
     (8, 50, "continue"),      # at the LLN with a 14-point fall at 8 weeks: resume
-    (8, 49, "hold"),          # still below the LLN at 8 weeks
+    (8, 49, "discontinue"),   # still below the LLN at the 8-week check: the window has closed
+    (7, 49, "hold"),          # one more check is possible, at week 8
     (6, 48, "hold"),
     (8.1, 49, "discontinue"),  # beyond 8 weeks
     (9, 48, "discontinue"),
@@ -87,7 +91,7 @@ def test_more_than_three_holds_means_discontinue():
 def test_pertuzumab_rules(rule, baseline, current, code):
     r = lvef_check(baseline, current, rule=rule)
     assert r.code == code
-    assert r.reference == ("label-perjeta", "label-phesgo")
+    assert r.reference[:2] == ("label-perjeta", "label-phesgo")
     if code == "hold":
         assert r.action == "hold and recheck in 3 weeks"
 
@@ -108,8 +112,9 @@ def test_series_hold_then_resume():
 def test_series_persistent_decline_stops_and_text_input():
     text = "2026-01-05 64\n2026-04-06 47\n2026-05-04 48\n2026-06-01 49\n2026-06-08 49\n2026-07-06 60"
     r = lvef_series(text)
-    assert [s.result.code for s in r.steps[1:]] == ["hold", "hold", "hold", "discontinue"]
-    assert len(r.steps) == 5  # nothing after the stop
+    # held on 6 April; not recovered at week 4 (4 May) or at week 8 (1 June): stop at the 8-week check
+    assert [s.result.code for s in r.steps[1:]] == ["hold", "hold", "discontinue"]
+    assert len(r.steps) == 4  # nothing after the stop
     assert "8 weeks" in r.reason
 
 
@@ -195,3 +200,79 @@ def test_a_lower_reading_is_never_treated_more_leniently(b, c, lower, lln):
 def test_a_rise_never_holds(b, c):
     if c >= b:
         assert lvef_check(b, c).code == "continue"
+
+
+# ---- the 8-week window, reporting to the prescriber, wording of a rise, the chapter 5 worked series -------------
+
+def test_not_recovered_at_the_8_week_check_means_stopping_not_another_recheck():
+    r = lvef_check(64, 49, 50, weeks_held=8)
+    assert r.code == "discontinue" and r.action == "discontinue"
+    assert "recheck in" not in r.action and "no further recheck" in r.reason and "prescriber" in r.reason
+
+
+@pytest.mark.parametrize("weeks,action", [(0, "hold and recheck in 4 weeks"), (2, "hold and recheck in 2 weeks"),
+                                          (4, "hold and recheck in 4 weeks"), (6, "hold and recheck in 2 weeks"),
+                                          (7, "hold and recheck in 1 week")])
+def test_the_checks_of_a_hold_fall_at_week_4_and_week_8(weeks, action):
+    assert lvef_check(64, 47, 50, weeks_held=weeks).action == action
+
+
+@given(weeks=st.floats(min_value=0, max_value=52, allow_nan=False), c=lvefs)
+def test_no_recheck_is_ever_scheduled_beyond_the_8_week_window(weeks, c):
+    r = lvef_check(64, c, 50, weeks_held=weeks)
+    if r.code == "hold":
+        due = float(r.action.split("recheck in ")[1].split()[0])
+        assert weeks + due <= 8 + 0.05  # the action rounds the weeks to 0.1
+
+
+@pytest.mark.parametrize("baseline,current,reported", [
+    (55, 48, True),    # 7-point fall to below the LLN: no hold, but an abnormal result
+    (58, 49, True),    # 9 points, below the LLN
+    (70, 55, True),    # 15-point fall, above the LLN
+    (60, 55, False),   # 5-point fall, normal value
+    (65, 70, False),   # a rise
+])
+def test_a_result_below_the_lln_or_a_10_point_fall_prompts_a_report(baseline, current, reported):
+    r = lvef_check(baseline, current, 50)
+    assert r.code == "continue"
+    assert (r.action == "continue and report to the prescriber") == reported
+    assert ("report the result to the prescriber today" in r.reason) == reported
+    assert ("lyon2022" in r.reference) == reported
+
+
+def test_pertuzumab_rules_also_prompt_a_report_below_the_lln():
+    r = lvef_check(58, 49, rule="pertuzumab-early")
+    assert (r.code, r.action) == ("continue", "continue and report to the prescriber")
+
+
+def test_a_rise_is_worded_as_a_rise_never_a_negative_fall():
+    r = lvef_check(65, 70)
+    text = r.to_text()
+    assert "a rise of 5 points" in r.reason and "-5" not in text and "fall of -" not in text
+    assert "no change" in lvef_check(60, 60).reason
+    from her2course.clinical import lvef_form
+    html = lvef_form()._repr_mimebundle_()["text/html"]
+    assert "fall of -" not in html and "a rise of 5 points" in html
+
+
+def test_chapter_5_worked_series_is_the_case_and_the_form_example():
+    import json
+    from pathlib import Path
+
+    from her2course.clinical import WORKED_SERIES
+    from her2course.clinical.forms import LvefForm
+    assert list(WORKED_SERIES) == LvefForm.EXAMPLE_SERIES
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "05-toxicity-management.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"]]
+    assert any("lvef_figure(clinical.WORKED_SERIES" in c for c in cells)
+    case = next(c for c in cells if "## Unfolding case: Amara Osei" in c)
+    prose = next(c for c in cells if "### A worked series" in c)
+    r = lvef_series(list(WORKED_SERIES))
+    base, *_ = WORKED_SERIES
+    held = next(s for s in r.steps[1:] if s.result.code == "hold")
+    resumed = next(s for s in r.steps[1:] if s.date > held.date)
+    months = (held.date.year - 2025) * 12 + held.date.month - dt.date.fromisoformat(base[0]).month
+    assert months == 6 and "6-month echocardiogram" in case and "A scan at 6 months showed 47%" in prose
+    assert f"| {held.lvef:g}% |" in case and f"| {resumed.lvef:g}% |" in case
+    assert (resumed.date - held.date).days == 28 and f"Four weeks later the LVEF was {resumed.lvef:g}%" in prose
+    assert resumed.result.code == "continue"

@@ -179,3 +179,42 @@ def test_contraception_table_carries_the_breastfeeding_advice_from_the_data():
     # the prototype card names the row for what it holds
     card = {row[0]: row[1] for row in drugs.prototype_table("T-DXd").rows}
     assert "breastfeeding: do not breastfeed" in card["Contraception and breastfeeding"]
+
+
+# ---- dose tables: weight bands shown, and drugs without FDA approval marked --------------------------------------
+
+def _dose_of(table, generic: str) -> str:
+    col = table.headers.index("Usual dose and schedule")
+    return next(r[col] for r in table.rows if r[0].startswith(generic))
+
+
+@pytest.mark.parametrize("table", [
+    lambda: drugs.class_table("TKI"),                                       # chapter 2
+    lambda: drugs.drug_table(["lapatinib", "neratinib", "tucatinib", "zongertinib", "sevabertinib"],
+                             ["drug", "route", "dose"], caption="oral"),      # chapter 6
+], ids=["ch2-class-table", "ch6-oral-table"])
+def test_zongertinib_rows_show_both_weight_bands_and_their_reduction_steps(table):
+    cell = _dose_of(table(), "zongertinib")
+    zon = drugs.get("zongertinib")
+    assert [r.steps[0].amount for r in zon.regimens] == [120, 180]
+    assert "120 mg oral once daily" in cell and "180 mg oral once daily" in cell
+    assert "under 90 kg" in cell and "90 kg or more" in cell
+    assert "Dose reduction: 60 mg, then stop" in cell and "Dose reductions: 120 mg, then 60 mg, then stop" in cell
+
+
+def test_drugs_without_fda_approval_are_marked_in_dose_tables():
+    tki, adc = drugs.class_table("TKI"), drugs.class_table("ADC")
+    assert _dose_of(adc, "disitamab vedotin").startswith("Approved in China only")
+    assert _dose_of(tki, "pyrotinib").startswith("Approved in China only")
+    assert _dose_of(tki, "poziotinib").startswith("Investigational")
+    for d in drugs.all_drugs():
+        table = drugs.drug_table([d.id], caption="x")
+        cell = _dose_of(table, d.generic_name)
+        assert (d.status is not None and cell.startswith(d.status)) == (not d.fda_approved), d.id
+        assert ("without FDA approval" in table.source) == (not d.fda_approved), d.id
+    assert "without FDA approval is marked" in tki.source
+
+
+def test_a_drug_without_fda_approval_needs_a_status(copy_layout):
+    _edit(copy_layout, lambda ds: next(d for d in ds if d["id"] == "poziotinib").pop("status"))
+    assert any("item 'poziotinib'" in p and "needs 'status'" in p for p in _problems(copy_layout))

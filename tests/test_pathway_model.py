@@ -42,7 +42,14 @@ SCENARIOS = [
     (["trastuzumab"], ["HER2-amplification", "HER3-ligand"], ON, ON, ["HER2:HER3"], ["HER2:HER2"]),
     (["pertuzumab-trastuzumab-hyaluronidase"], ["HER2-amplification", "HER3-ligand"], OFF, OFF, [], ["AKT"]),
     (["zanidatamab"], ["HER2-amplification", "HER3-ligand"], OFF, OFF, [], ["AKT"]),
-    (["lapatinib"], ["HER3-ligand"], OFF, OFF, [], ["AKT", "ERK"]),
+    # a kinase inhibitor alone damps but does not switch off neuregulin-driven HER2-HER3 pairs (wilson2012,
+    # leung2015); pertuzumab, which stops the ligand-driven pairing, closes the route
+    (["lapatinib"], ["HER3-ligand"], ON, ON, ["HER2:HER3", "AKT", "ERK"], []),
+    (["tucatinib"], ["HER2-amplification", "HER3-ligand"], ON, ON, ["HER2:HER3", "AKT"], ["HER2:HER2"]),
+    (["lapatinib", "pertuzumab"], ["HER2-amplification", "HER3-ligand"], OFF, OFF, [], ["HER2:HER3", "AKT", "ERK"]),
+    (["lapatinib"], ["HER2-amplification"], OFF, OFF, [], ["HER2:HER2", "HER2:HER3", "AKT"]),  # no ligand: off
+    # HER2-low disease: HER2 signaling at rest (the tumor grows through drivers the model does not draw)
+    ([], ["HER2-low"], OFF, OFF, [], ["HER2:HER2", "HER2:HER3"]),
     # below the receptor: PIK3CA and PTEN keep PI3K/AKT on under any HER2 blockade
     (["trastuzumab"], ["HER2-amplification", "PIK3CA-mutation"], ON, ON, ["PI3K", "AKT", "mTOR"], ["ERK"]),
     (["trastuzumab", "pertuzumab"], ["HER2-amplification", "PIK3CA-mutation"], ON, ON, ["AKT"], ["ERK"]),
@@ -95,7 +102,9 @@ def test_scenario_table(drugs, alterations, prolif, surv, on, off):
     ("drug", "alterations", "target", "kills", "bystander"),
     [
         ("trastuzumab-deruxtecan", ["HER2-amplification"], True, True, True),
-        ("trastuzumab-deruxtecan", [], True, True, True),  # HER2-low: normal HER2 is enough for T-DXd
+        ("trastuzumab-deruxtecan", [], False, False, False),  # no alteration: normal HER2 is not a HER2-low tumor
+        ("trastuzumab-deruxtecan", ["HER2-low"], True, True, True),  # HER2-low (IHC 1+ or 2+): enough for T-DXd
+        ("trastuzumab-emtansine", ["HER2-low"], False, False, False),
         ("trastuzumab-deruxtecan", ["p95HER2"], False, False, False),  # no extracellular domain: no target
         ("trastuzumab-deruxtecan", ["ERBB2-exon20ins"], True, True, True),
         ("trastuzumab-emtansine", ["HER2-amplification"], True, True, False),
@@ -260,3 +269,43 @@ def test_check_validator_counts_items_and_checks_references(tmp_path):
     items, problems = validate(Layout(root / "src/her2course/data", bib))
     assert len(items) > 50
     assert any("reference key 'yarden2001'" in str(p) for p in problems)
+
+
+def test_ligand_rescue_is_explained_with_its_evidence():
+    r = simulate(["lapatinib"], ["HER2-amplification", "HER3-ligand"])
+    (rescue,) = r.rescued
+    assert (rescue.node, rescue.ligand, rescue.drugs) == ("HER2:HER3", "NRG1", ("lapatinib",))
+    assert not [b for b in r.blocks if b.target == "HER2:HER3"]
+    assert any(b.kind == "kinase" and b.target == "HER2:HER2" for b in r.blocks)  # the ligand-free pairs go off
+    text = r.to_dict()["explanation"]
+    assert "damps but does not switch off the HER2-HER3 pair" in text
+    assert "neuregulin rescued HER2-amplified breast cancer cells from lapatinib" in text
+    assert "such as pertuzumab" in text
+    node = model().nodes["HER2:HER3"]
+    assert node.ligand_rescue == ["NRG1"] and {"wilson2012", "leung2015"} <= set(node.references)
+    from her2course.pathway.figures import scenario_alt
+    assert "Damped but still ON: HER2-HER3 pair despite lapatinib" in scenario_alt(r)
+
+
+def test_a_cell_without_alterations_is_not_a_her2_low_tumor():
+    quiet = simulate(["trastuzumab-deruxtecan"], [])
+    assert quiet.surface == "normal" and not quiet.cytotoxic[0].kills_cell
+    text = quiet.to_dict()["explanation"]
+    assert "not a HER2-low tumor" in text and "choose HER2-low" in text
+    low = simulate(["trastuzumab-deruxtecan"], ["HER2-low"])
+    assert low.surface == "low" and low.cytotoxic[0].kills_cell
+    assert "grows through other drivers" in low.to_dict()["explanation"]
+    # antibodies are not credited with immune attack on cells without amplified or mutant HER2
+    assert simulate(["trastuzumab"], []).immune == [] and simulate(["trastuzumab"], ["HER2-low"]).immune == []
+    assert simulate(["trastuzumab"], ["HER2-amplification"]).immune == ["trastuzumab"]
+
+
+def test_ligand_rescue_must_name_a_ligand_and_explain_itself(tmp_path):
+    src = (Path(__file__).resolve().parents[1] / "src" / "her2course" / "data" / "pathway.yaml").read_text()
+    bad = src.replace("    ligand_rescue: [NRG1]\n", "    ligand_rescue: [HER4]\n", 1)
+    assert bad != src
+    path = tmp_path / "pathway.yaml"
+    path.write_text(bad)
+    with pytest.raises(DataError) as err:
+        load(path)
+    assert "'HER4' is not a ligand node" in str(err.value)

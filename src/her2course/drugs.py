@@ -187,6 +187,9 @@ class Drug(Strict):
     key_trials: list[str] = []
     hazardous_drug: bool = False
     label: Label | None = None
+    status: str | None = Field(default=None, min_length=10,
+                               description="for a drug without FDA approval: where it stands (approved elsewhere, or "
+                                           "investigational), shown beside its dose in the tables")
     references: list[str] = Field(min_length=1)
     flags: list[Flag] = []
 
@@ -202,6 +205,9 @@ class Drug(Strict):
         fda = any(i.approval != "not FDA-approved" for i in self.indications)
         if fda and self.label is None:
             raise ValueError("an FDA-approved drug needs 'label' (its prescribing information and revision)")
+        if not fda and self.status is None:
+            raise ValueError("a drug without FDA approval needs 'status' (approved elsewhere, or investigational), "
+                             "which the dose tables show beside its dose")
         return self
 
     @property
@@ -310,11 +316,31 @@ _COLUMNS = {
     "class": ("Class", lambda d: d.drug_class.title),
     "site": ("Where it acts", lambda d: d.binding_site),
     "route": ("Route", lambda d: ", ".join(r.value for r in d.routes)),
-    "dose": ("Usual dose and schedule", lambda d: d.regimens[0].describe()),
+    "dose": ("Usual dose and schedule", lambda d: _dose_cell(d)),
     "toxicities": ("Key toxicities", lambda d: "; ".join(d.key_toxicities[:4])),
     "boxed": ("Boxed warnings", lambda d: "; ".join(d.boxed_warnings) or "none"),
     "first_approval": ("First FDA approval", lambda d: _first_approval(d)),
 }
+
+
+_WEIGHT_BAND = re.compile(r",\s*body weight (?P<band>.+)$")
+
+
+def _dose_cell(drug: Drug) -> str:
+    """The usual regimen; every weight band of it when the dose depends on weight (zongertinib: under 90 kg and 90 kg
+    or more); the drug's status in front when it is not FDA-approved, so that a table of 'labeled doses' never passes
+    a trial or foreign dose off as a US one."""
+    first = drug.regimens[0]
+    match = _WEIGHT_BAND.search(first.setting)
+    if match:
+        stem = first.setting[:match.start()]
+        bands = [r for r in drug.regimens if r.setting.startswith(stem) and _WEIGHT_BAND.search(r.setting)]
+        text = " | ".join(r.describe() for r in bands)
+    else:
+        text = first.describe()
+    if not drug.fda_approved:
+        text = f"{drug.status or 'Not FDA-approved'}. {text}"
+    return text
 
 
 def _first_approval(drug: Drug) -> str:
@@ -347,7 +373,10 @@ def drug_table(ids: list[str], columns: list[str] | None = None, *, caption: str
         caption=caption,
         headers=[_COLUMNS[c][0] for c in columns],
         rows=rows,
-        source=f"Sources: {_cite(kb.bib, keys)}. Doses are the labeled adult doses; check the current label.",
+        source=f"Sources: {_cite(kb.bib, keys)}. Doses are the US labeled adult doses"
+               + ("; a drug without FDA approval is marked as such, and its dose is the trial or foreign dose the "
+                  "course cites" if any(not d.fda_approved for d in chosen) else "")
+               + "; check the current label.",
     )
 
 

@@ -14,10 +14,10 @@ from .diarrhea import diarrhea_grade, escalation_steps, neratinib_diarrhea_actio
 from .dosing import calculate_dose, missed_dose, reduce_dose, reduction_table, vial_plan
 from .forms import diarrhea_form, dose_form, ild_form, lvef_form, neratinib_form
 from .ild import ild_action
-from .lvef import lvef_check, lvef_figure, lvef_series
+from .lvef import WORKED_SERIES, lvef_check, lvef_figure, lvef_series
 
 __all__ = [
-    "DISCLAIMER", "calculate_dose", "diarrhea_form", "diarrhea_grade", "dose_form", "escalation_steps",
+    "DISCLAIMER", "WORKED_SERIES", "calculate_dose", "diarrhea_form", "diarrhea_grade", "dose_form", "escalation_steps",
     "ild_action", "ild_form", "lvef_check", "lvef_figure", "lvef_form", "lvef_series", "missed_dose",
     "neratinib_diarrhea_action", "neratinib_form", "neratinib_plan", "reduce_dose", "reduction_table", "vial_plan",
 ]

@@ -46,6 +46,8 @@ SCALE_NOTE = (f"CTCAE v{CTCAE_VERSION}, the version the HER2 drug labels' diarrh
               "(Nerlynx uses v4.03). CTCAE v6.0 (July 2025) also counts any change in stool consistency or frequency "
               "as grade 1 and adds IV treatment to grade 3; grade with the version the protocol or label names.")
 NERLYNX_REFS = ("label-nerlynx",)
+# the grade 2 nursing actions quote each label's grade 2 rule (or the lack of one)
+GRADE2_LABEL_REFS = ("label-nerlynx", "label-tykerb", "label-tukysa", "label-enhertu")
 
 OSTOMY = ("none", "mild", "moderate", "severe")
 
@@ -55,8 +57,10 @@ _ACTIONS: dict[int, tuple[str, ...]] = {
         "Start or adjust the antidiarrheal the regimen's protocol or prescriber specifies.",
         "Teach: drink about 2 liters a day unless fluid-restricted; small bland meals; avoid foods that worsen it.",
         "Ask the patient to report at once if stools increase, or with fever, dizziness, blood or cramping."),
-    2: ("Notify the prescriber the same day: many HER2 drugs (neratinib, tucatinib, lapatinib, T-DXd) have label "
-        "hold or reduction rules from grade 2.",
+    2: ("Notify the prescriber the same day. Label rules at grade 2 differ by drug: neratinib is interrupted when "
+        "grade 2 lasts 5 days or more (or sooner with complicating features); lapatinib is interrupted at grade 1-2 "
+        "only with complicating features; tucatinib's diarrhea rules start at grade 3; the T-DXd label has no "
+        "grade 2 diarrhea rule.",
         "Assess for dehydration and check electrolytes and kidney function as ordered.",
         "Intensify antidiarrheals as ordered; keep oral fluids up; record stool count and how long it has lasted."),
     3: ("Notify the prescriber urgently: withhold the oral targeted drug as its label directs.",
@@ -132,7 +136,8 @@ def diarrhea_grade(stools_over_baseline: Any, *, ostomy: str = "none", limiting_
     why = f"Grade {grade} because of {' and '.join(because)}."
     if lower:
         why += " The highest grade wins over " + "; ".join(lower) + "."
-    return DiarrheaResult(f"grade {grade}", why, CTCAE_REFS, grade, _ACTIONS[grade], tuple(notes))
+    refs = CTCAE_REFS + (GRADE2_LABEL_REFS if grade == 2 else ())
+    return DiarrheaResult(f"grade {grade}", why, refs, grade, _ACTIONS[grade], tuple(notes))
 
 
 # ---- neratinib ---------------------------------------------------------------------------------------------------
@@ -351,7 +356,8 @@ def neratinib_diarrhea_action(grade: Any, *, days_at_grade: Any = 1, complicated
         return NeratinibDiarrheaResult(
             "keep neratinib; adjust supportive care",
             f"{why}, without complicated features: adjust antidiarrheals, diet and fluids (about 2 L a day). Once it "
-            "settles to grade 1 or less, give loperamide 4 mg with each later neratinib dose.",
+            "settles to grade 1 or less, give loperamide 4 mg with each later neratinib dose, added to (not instead "
+            "of) any loperamide prophylaxis schedule still running.",
             NERLYNX_REFS, "adjust-supportive-care", dose, tuple(notes))
     trigger = ("complicated features (such as dehydration, fever, low blood pressure, kidney failure or "
                "grade 3-4 neutropenia)" if comp else
@@ -364,7 +370,8 @@ def neratinib_diarrhea_action(grade: Any, *, days_at_grade: Any = 1, complicated
     if rec <= 7:
         return NeratinibDiarrheaResult(
             "resume at the same dose", f"Diarrhea with {trigger} settled to grade 0-1 in {fmt_num(rec)} days (1 week "
-            "or less): the label allows the same dose. Then loperamide 4 mg with each neratinib dose.",
+            "or less): the label allows the same dose. Then loperamide 4 mg with each neratinib dose, added to (not "
+            "instead of) any loperamide prophylaxis schedule still running.",
             NERLYNX_REFS, "interrupt", dose, tuple(notes))
     lower = [x for x in ladder.levels if x < dose - 1e-9]
     if not lower:

@@ -9,12 +9,16 @@ Rules encoded (each cited in the result):
 * weight-based dose = mg/kg x actual body weight [the drug's label; e.g. label-kadcyla says actual body weight];
 * fixed-dose products (pertuzumab 840/420 mg, Phesgo, Herceptin Hylecta 600 mg, oral TKIs) are the same whatever the
   weight; the result says so;
-* trastuzumab missed dose [label-herceptin]: a dose one week late or less - give the maintenance dose as soon as
-  possible; more than one week late - give the loading dose again (4 mg/kg weekly schedule, 8 mg/kg every-3-week
-  schedule) over about 90 minutes, then maintenance 7 or 21 days later. With pertuzumab [label-perjeta]: if 6 weeks
-  or more have passed since the last dose, both are re-loaded (pertuzumab 840 mg, trastuzumab 8 mg/kg); the same
-  6-week window applies to Phesgo [label-phesgo]. (The one-week wording was confirmed in a US trastuzumab biosimilar
-  label that mirrors Herceptin's; the EU Herceptin SmPC words it the same way.)
+* late doses: which label governs depends on what trastuzumab is given with (data/clinical_rules.yaml):
+  - trastuzumab on its own [label-herceptin]: a dose one week late or less - give the maintenance dose as soon as
+    possible; more than one week late - give the loading dose again (4 mg/kg weekly schedule, 8 mg/kg every-3-week
+    schedule) over about 90 minutes, then maintenance 7 or 21 days later. (The one-week wording was confirmed in a
+    US trastuzumab biosimilar label that mirrors Herceptin's; the EU Herceptin SmPC words it the same way.)
+  - IV trastuzumab given with IV pertuzumab every 3 weeks [label-perjeta]: the Perjeta label's delayed-dose table
+    sets both drugs' doses - under 6 weeks since the last dose, maintenance doses (trastuzumab 6 mg/kg); 6 weeks or
+    more, loading doses of both again (pertuzumab 840 mg, trastuzumab 8 mg/kg). So at 41 days a client on
+    trastuzumab alone is re-loaded, and a client on trastuzumab with pertuzumab is not.
+  - pertuzumab [label-perjeta] and Phesgo [label-phesgo]: the same 6-week window.
 * reduction levels: T-DM1 3.6 -> 3.0 -> 2.4 mg/kg [label-kadcyla]; T-DXd 5.4 -> 4.4 -> 3.2 mg/kg and, for gastric
   cancer, 6.4 -> 5.4 -> 4.4 mg/kg [label-enhertu]; no re-escalation after a reduction; pertuzumab has no dose
   reduction [label-perjeta].
@@ -210,7 +214,7 @@ def calculate_dose(drug: str, weight_kg: Any = None, *, regimen: Any = None, kb=
     if conc and not conc.verified:
         notes.append(f"Concentration: {conc.note}")
     if not d.fda_approved:
-        notes.append("Not FDA-approved: the dose shown is the trial or foreign-label dose the course cites.")
+        notes.append(f"Not FDA-approved. {d.status}.")
     if weight_based:
         first = lines[0]
         action = f"{fmt_num(first.dose_mg)} mg" if first.dose_mg is not None else "see lines"
@@ -230,10 +234,13 @@ class MissedDoseResult(Card):
     dose: DoseLine | None
     next_step: str = ""
     notes: tuple[str, ...] = ()
+    rule: str = ""                     # id of the missed-dose rule in clinical_rules.yaml that governs this regimen
+    governed_by: str = ""              # that rule's context in words: which regimen, which label
     title = "Missed or late dose"
 
     def details(self) -> list[tuple[str, str]]:
-        out = [("Give now", self.dose.describe())] if self.dose else []
+        out = [("Rule that applies", self.governed_by)] if self.governed_by else []
+        out += [("Give now", self.dose.describe())] if self.dose else []
         if self.next_step:
             out.append(("Then", self.next_step))
         return out + [("Note", n) for n in self.notes]
@@ -242,13 +249,21 @@ class MissedDoseResult(Card):
 SCHEDULES = {"weekly": 7, "every 3 weeks": 21}
 
 
+def missed_dose_rule_id(drug_id: str, with_pertuzumab: bool) -> str:
+    """The clinical_rules.yaml rule that governs a late dose of ``drug_id``: trastuzumab given with pertuzumab
+    follows the Perjeta label's table; trastuzumab alone follows the Herceptin label; every other drug its own."""
+    return "trastuzumab-with-pertuzumab" if (drug_id == "trastuzumab" and with_pertuzumab) else drug_id
+
+
 def missed_dose(drug: str, weight_kg: Any = None, *, days_since_last_dose: Any, schedule: str = "every 3 weeks",
                 with_pertuzumab: Any = False, kb=None, rules=None) -> MissedDoseResult:
     """Re-load or not after a late dose of trastuzumab, pertuzumab or Phesgo (rules in clinical_rules.yaml).
 
     ``days_since_last_dose``: whole days since the last dose given. ``schedule``: "weekly" or "every 3 weeks"
-    (trastuzumab). ``with_pertuzumab``: trastuzumab given with pertuzumab follows the Perjeta label's 6-week rule.
-    The loading and maintenance doses are the drug's own regimen steps in drugs.yaml.
+    (trastuzumab). ``with_pertuzumab``: trastuzumab given with IV pertuzumab follows the Perjeta label's 6-week
+    table instead of the Herceptin label's one-week rule for trastuzumab alone. The loading and maintenance doses
+    are the drug's own regimen steps in drugs.yaml. The result names the rule that governs (``rule``,
+    ``governed_by``).
     """
     kbase, rl = _kb(kb), _rules(rules)
     d = kbase.get(drug)
@@ -257,7 +272,7 @@ def missed_dose(drug: str, weight_kg: Any = None, *, days_since_last_dose: Any, 
     if not isinstance(with_pertuzumab, bool):
         raise ValueError(f"with pertuzumab must be yes or no (True/False), got {with_pertuzumab!r}.")
     interval = SCHEDULES[schedule]
-    rule_id = "trastuzumab-with-pertuzumab" if (d.id == "trastuzumab" and with_pertuzumab) else d.id
+    rule_id = missed_dose_rule_id(d.id, with_pertuzumab)
     if d.id == "trastuzumab" and with_pertuzumab and interval != 21:
         raise ValueError("schedule: trastuzumab with pertuzumab is given every 3 weeks.")
     if d.id != "trastuzumab":
@@ -272,9 +287,10 @@ def missed_dose(drug: str, weight_kg: Any = None, *, days_since_last_dose: Any, 
     conc = rl.concentration(d.id)
     refs = tuple(dict.fromkeys([*rule.references, *([d.label.reference] if d.label else [])]))
     notes = () if rule.verified else (f"Missed-dose rule: {rule.note}",)
+    which = dict(rule=rule.id, governed_by=rule.context)
     if days < interval:
         return MissedDoseResult("not due yet", f"Only {days} days since the last dose; the next dose is due on day "
-                                f"{interval}.", refs, "not-due", None, "", notes)
+                                f"{interval}.", refs, "not-due", None, "", notes, **which)
     late = days - interval
     if rule.reload(days, interval):
         why = (f"The dose is {late} days late (more than {rule.threshold_days})" if rule.measure == "days-late" else
@@ -282,13 +298,13 @@ def missed_dose(drug: str, weight_kg: Any = None, *, days_since_last_dose: Any, 
                f"{rule.threshold_days // 7} weeks, or more)")
         line = _line(d, loading, kg, conc)
         return MissedDoseResult("give the loading dose again", f"{why}: {rule.describe()} [{rule.context}].", refs,
-                                "reload", line, f"maintenance {maintenance.describe()} from then on", notes)
+                                "reload", line, f"maintenance {maintenance.describe()} from then on", notes, **which)
     why = (f"The dose is {late} days late ({rule.threshold_days} or less)" if rule.measure == "days-late" else
            f"{days} days since the last dose (under {rule.threshold_days // 7} weeks)")
     line = _line(d, maintenance, kg, conc)
     return MissedDoseResult("give the usual maintenance dose now", f"{why}: give the maintenance dose as soon as "
-                            "possible; do not wait for the next planned cycle.", refs, "maintenance", line,
-                            f"next dose {interval} days after this one", notes)
+                            f"possible; do not wait for the next planned cycle [{rule.context}].", refs,
+                            "maintenance", line, f"next dose {interval} days after this one", notes, **which)
 
 
 def _loading_and_maintenance(drug, interval: int):

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from ..tables import Table
 from ._common import DISCLAIMER, fmt_num
+from .lvef import WORKED_SERIES, change_text
 
 LIVE_NOTE = "In JupyterLab this cell shows a live form; the book shows worked examples computed by the same function."
 
@@ -149,8 +150,7 @@ class LvefForm(ToolForm):
     title = "LVEF monitor"
     intro = ("Enter the pre-treatment (baseline) LVEF, the new LVEF and your institution's lower limit of normal; "
              "or paste a dated series, one 'YYYY-MM-DD LVEF' per line, to walk it through the Herceptin label rule.")
-    EXAMPLE_SERIES: ClassVar[list[tuple[str, int]]] = [
-        ("2026-01-05", 64), ("2026-04-06", 47), ("2026-05-04", 50), ("2026-06-01", 55), ("2026-09-07", 60)]
+    EXAMPLE_SERIES: ClassVar[list[tuple[str, int]]] = list(WORKED_SERIES)  # chapter 5's case (Amara Osei)
 
     CASES: ClassVar[list[tuple[int, int, int, str]]] = [  # (baseline, current, lln, what it shows)
         (70, 55, 50, "15-point fall, above the LLN"),
@@ -169,13 +169,13 @@ class LvefForm(ToolForm):
         for b, c, lln, what in self.CASES:
             def row(b=b, c=c, lln=lln, what=what):
                 r = lvef_check(b, c, lln)
-                return [what, f"{b}%", f"{c}%", f"{lln}%", fmt_num(r.drop), r.action, r.reason]
+                return [what, f"{b}%", f"{c}%", f"{lln}%", change_text(r.drop), r.action, r.reason]
             rows.append(_safe(row, 7))
         t1 = Table(caption="LVEF rule (Herceptin label): worked examples around each threshold",
-                   headers=["Case", "Baseline", "Now", "LLN", "Fall (points)", "Action", "Why"], rows=rows,
+                   headers=["Case", "Baseline", "Now", "LLN", "Change from baseline", "Action", "Why"], rows=rows,
                    source=f"Computed by her2course.clinical.lvef_check. Source: Herceptin label. {DISCLAIMER}")
         rows2 = []
-        for weeks, c in [(3, 55), (4, 55), (8, 50), (8, 49), (9, 48)]:
+        for weeks, c in [(3, 55), (4, 55), (4, 48), (6, 49), (8, 50), (8, 49), (9, 48)]:
             def row2(weeks=weeks, c=c):
                 r = lvef_check(64, c, 50, weeks_held=weeks)
                 return [f"{weeks} weeks into a hold", f"{c}%", r.action, r.reason]
@@ -201,7 +201,7 @@ class LvefForm(ToolForm):
         tables = [t1, t2, t3]
         try:
             s = lvef_series(self.EXAMPLE_SERIES)
-            tables.append(Table(caption="A dated series walked through the rule",
+            tables.append(Table(caption="A dated series walked through the rule (Amara Osei, the chapter 5 case)",
                                 headers=["Date", "LVEF", "Action"],
                                 rows=[[st.date.isoformat(), f"{fmt_num(st.lvef)}%",
                                        "baseline" if st.result is None else st.result.action] for st in s.steps],
@@ -381,6 +381,23 @@ DOSE_EXAMPLES = [("trastuzumab", 70, 1), ("trastuzumab", 70, 2), ("trastuzumab-d
                  ("trastuzumab-hyaluronidase", 70, 0), ("margetuximab", 70, 0), ("zanidatamab", 70, 0)]
 
 
+# (regimen as the table names it, drug, schedule, days since the last dose, given with pertuzumab): each rule on
+# both sides of its threshold, and 41 days for every regimen, where the two trastuzumab rules part company.
+MISSED_DOSE_EXAMPLES = [
+    ("Trastuzumab alone", "trastuzumab", "every 3 weeks", 28, False),
+    ("Trastuzumab alone", "trastuzumab", "every 3 weeks", 29, False),
+    ("Trastuzumab alone", "trastuzumab", "every 3 weeks", 41, False),
+    ("Trastuzumab alone", "trastuzumab", "weekly", 14, False),
+    ("Trastuzumab alone", "trastuzumab", "weekly", 15, False),
+    ("Trastuzumab with pertuzumab (IV)", "trastuzumab", "every 3 weeks", 41, True),
+    ("Trastuzumab with pertuzumab (IV)", "trastuzumab", "every 3 weeks", 42, True),
+    ("Pertuzumab (IV)", "pertuzumab", "every 3 weeks", 41, False),
+    ("Pertuzumab (IV)", "pertuzumab", "every 3 weeks", 42, False),
+    ("Phesgo", "pertuzumab-trastuzumab-hyaluronidase", "every 3 weeks", 41, False),
+    ("Phesgo", "pertuzumab-trastuzumab-hyaluronidase", "every 3 weeks", 42, False),
+]
+
+
 class DoseForm(ToolForm):
     slug = "dose"
     title = "Dose calculator"
@@ -402,34 +419,30 @@ class DoseForm(ToolForm):
                    source=f"Computed by her2course.clinical.calculate_dose. Rounding: dose to 0.1 mg, volume to "
                           f"0.1 mL. {DISCLAIMER}")
         rows2 = []
-        for drug, sched, days, withp in [("trastuzumab", "every 3 weeks", 28, False),
-                                         ("trastuzumab", "every 3 weeks", 29, False),
-                                         ("trastuzumab", "weekly", 14, False), ("trastuzumab", "weekly", 15, False),
-                                         ("trastuzumab", "every 3 weeks", 41, True),
-                                         ("trastuzumab", "every 3 weeks", 42, True),
-                                         ("pertuzumab", "every 3 weeks", 41, False),
-                                         ("pertuzumab", "every 3 weeks", 42, False)]:
-            def row2(drug=drug, sched=sched, days=days, withp=withp):
+        for label, drug, sched, days, withp in MISSED_DOSE_EXAMPLES:
+            def row2(label=label, drug=drug, sched=sched, days=days, withp=withp):
                 r = missed_dose(drug, 70, days_since_last_dose=days, schedule=sched, with_pertuzumab=withp)
-                return [drug + (" with pertuzumab" if withp else ""), sched, str(days), r.action,
-                        r.dose.describe() if r.dose else ""]
-            rows2.append(_safe(row2, 5))
-        t2 = Table(caption="Late doses: when to re-load (70 kg)",
-                   headers=["Drug", "Schedule", "Days since last dose", "Action", "Give"], rows=rows2,
-                   source=f"Computed by her2course.clinical.missed_dose. Sources: Herceptin, Perjeta labels. "
-                          f"{DISCLAIMER}")
+                return [label, r.governed_by, sched, str(days), r.action, r.dose.describe() if r.dose else ""]
+            rows2.append(_safe(row2, 6))
+        t2 = Table(caption="Late doses: which label rule applies, and when to re-load (70 kg)",
+                   headers=["Regimen", "Rule that applies", "Schedule", "Days since last dose", "Action", "Give"],
+                   rows=rows2,
+                   source=f"Computed by her2course.clinical.missed_dose. Trastuzumab on its own follows the Herceptin "
+                          f"label (more than 1 week late: re-load); trastuzumab given with pertuzumab follows the "
+                          f"Perjeta label's table for both drugs, and Phesgo its own label (6 weeks or more since the "
+                          f"last dose: re-load). Sources: Herceptin, Perjeta, Phesgo labels. {DISCLAIMER}")
         rows3 = []
         for drug, cur, start in [("trastuzumab-emtansine", 3.6, None), ("trastuzumab-emtansine", 2.4, None),
                                  ("trastuzumab-deruxtecan", 5.4, 5.4), ("trastuzumab-deruxtecan", 3.2, 5.4),
                                  ("trastuzumab-deruxtecan", 6.4, 6.4), ("trastuzumab-deruxtecan", 4.4, 6.4),
-                                 ("pertuzumab", 420, None)]:
+                                 ("zongertinib", 180, 180), ("zongertinib", 120, 120), ("pertuzumab", 420, None)]:
             def row3(drug=drug, cur=cur, start=start):
                 r = reduce_dose(drug, cur, start=start)
                 return [drug, f"{cur}", r.action, r.reason + (" " + " ".join(r.notes) if r.notes else "")]
             rows3.append(_safe(row3, 4))
         t3 = Table(caption="Dose-reduction levels", headers=["Drug", "Current dose", "Next", "Why"], rows=rows3,
-                   source=f"Computed by her2course.clinical.reduce_dose. Sources: Kadcyla, Enhertu, Perjeta labels. "
-                          f"{DISCLAIMER}")
+                   source=f"Computed by her2course.clinical.reduce_dose. Sources: Kadcyla, Enhertu, Hernexeos, "
+                          f"Perjeta labels. {DISCLAIMER}")
         return [t1, t2, t3]
 
     def _drug_options(self):
@@ -457,7 +470,8 @@ class DoseForm(ToolForm):
                 ("weight", _text("Weight, kg", placeholder="e.g. 70")),
                 ("days_since", _text("Days since the last dose (for a late dose; optional)", placeholder="e.g. 29")),
                 ("schedule", _drop("Trastuzumab schedule", ["every 3 weeks", "weekly"])),
-                ("with_pertuzumab", _check("Trastuzumab given with pertuzumab"))]
+                ("with_pertuzumab", _check("Trastuzumab given with IV pertuzumab (the Perjeta label's 6-week rule "
+                                           "applies instead of the one-week rule)"))]
 
     def compute(self, v):
         from .dosing import calculate_dose, missed_dose

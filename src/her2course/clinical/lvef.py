@@ -9,6 +9,9 @@ Two label rule sets, because the US labels differ:
   more points. Trastuzumab may be restarted if, within 4-8 weeks, the LVEF is back within normal limits and the fall
   from baseline is 15 points or less. Stop for good when the decline persists beyond 8 weeks, or when dosing has been
   suspended for cardiomyopathy on more than 3 occasions. While it is withheld, LVEF is repeated every 4 weeks.
+  Because resumption is allowed only for recovery within 4-8 weeks, an LVEF that has not recovered at the 8-week
+  check means stopping: there is no further "recheck in 4 weeks" (it would fall outside the label's window). A
+  reading taken between the scheduled checks is followed by the next check at week 4 or week 8 of the hold.
 * ``"pertuzumab-metastatic"`` / ``"pertuzumab-early"`` - Perjeta and Phesgo labels [label-perjeta, label-phesgo]:
   withhold pertuzumab and trastuzumab (or Phesgo) for at least 3 weeks when the LVEF falls below 40 %, or to
   40-45 % with a fall of 10 or more points (metastatic disease; pre-treatment LVEF 50 % or more); in early breast
@@ -19,7 +22,13 @@ Two label rule sets, because the US labels differ:
   Phesgo label's repeat-assessment wording; the US Perjeta table itself was not seen verbatim in the 2026-11 review.
 
 "At the LLN" is not "below the LLN": an LVEF exactly equal to the LLN does not meet the second Herceptin criterion.
-All falls are absolute percentage points (baseline minus current), never relative percentages.
+All falls are absolute percentage points (baseline minus current), never relative percentages; a reading above the
+baseline is described as a rise, never as a negative fall.
+
+Reporting (nursing practice, not a label threshold): an LVEF below the LLN, or a fall of 10 points or more, is an
+abnormal result that the tool asks the nurse to report to the prescriber the same day even when no hold criterion
+is met; under the 2022 ESC cardio-oncology guideline a new LVEF under 50% can be cancer therapy-related cardiac
+dysfunction even with a smaller fall [lyon2022].
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from typing import Any
 from ._common import LLN_RANGE, Card, choice, fmt_num, lvef, number
 
 HERCEPTIN_REFS = ("label-herceptin",)
+REPORT_REFS = ("label-herceptin", "lyon2022")
 PERTUZUMAB_REFS = ("label-perjeta", "label-phesgo")
 
 # Herceptin label thresholds (percentage points, weeks, occasions)
@@ -41,6 +51,12 @@ MIN_HOLD_WEEKS = 4        # withhold for at least 4 weeks; recheck every 4 weeks
 MAX_HOLD_WEEKS = 8        # decline persisting beyond 8 weeks -> discontinue
 MAX_HOLDS = 3             # suspension on more than 3 occasions -> discontinue
 
+#: The worked series of chapter 5 (Amara Osei's unfolding case), used by its figure and by the LVEF form's worked
+#: example so that both show the same readings: baseline 64%, 61% at 3 months, 47% at the 6-month scan (a 17-point
+#: fall: hold), 52% four weeks into the hold (resume), 56% three months later. LLN 50%.
+WORKED_SERIES: tuple[tuple[str, int], ...] = (
+    ("2025-03-03", 64), ("2025-06-02", 61), ("2025-09-01", 47), ("2025-09-29", 52), ("2025-12-29", 56))
+
 RULES = ("herceptin", "pertuzumab-metastatic", "pertuzumab-early")
 RULE_LABELS = {
     "herceptin": "Trastuzumab alone (Herceptin label)",
@@ -49,14 +65,40 @@ RULE_LABELS = {
 }
 
 CONTINUE = "continue"
+CONTINUE_REPORT = "continue and report to the prescriber"
 DISCONTINUE = "discontinue"
+REPORT_FALL = 10          # a fall of this many points or more is reported even when no hold criterion is met
 
 
-def _hold(weeks: int) -> str:
-    return f"hold and recheck in {weeks} weeks"
+def _hold(weeks: float) -> str:
+    return f"hold and recheck in {fmt_num(weeks)} week{'' if weeks == 1 else 's'}"
 
 
 HOLD = _hold(MIN_HOLD_WEEKS)
+
+
+def change_text(drop: float) -> str:
+    """The change from baseline in words: 'a fall of 12 points', 'a rise of 5 points' or 'no change'."""
+    if drop > 0:
+        return f"a fall of {fmt_num(drop)} point{'' if drop == 1 else 's'}"
+    if drop < 0:
+        return f"a rise of {fmt_num(-drop)} point{'' if drop == -1 else 's'}"
+    return "no change"
+
+
+def _report_reasons(current: float, drop: float, lln: float) -> str:
+    """Why a reading that meets no hold criterion still goes to the prescriber today ('' when it does not)."""
+    why = []
+    if current < lln:
+        why.append(f"it is below the LLN of {fmt_num(lln)}%")
+    if drop >= REPORT_FALL:
+        why.append(f"it has fallen {fmt_num(drop)} points")
+    return " and ".join(why)
+
+
+def next_check_weeks(weeks_held: float) -> float:
+    """Weeks until the next scheduled LVEF check of a hold: the checks fall at week 4 and week 8."""
+    return (MIN_HOLD_WEEKS if weeks_held < MIN_HOLD_WEEKS else MAX_HOLD_WEEKS) - weeks_held
 
 
 @dataclass(frozen=True)
@@ -75,7 +117,7 @@ class LvefResult(Card):
 
     def details(self) -> list[tuple[str, str]]:
         out = [("Readings", f"baseline {fmt_num(self.baseline)}%, now {fmt_num(self.current)}%, "
-                            f"fall {fmt_num(self.drop)} points, LLN {fmt_num(self.lln)}%"),
+                            f"{change_text(self.drop)}, LLN {fmt_num(self.lln)}%"),
                ("Rule", RULE_LABELS[self.rule])]
         out += [("Note", n) for n in self.notes]
         return out
@@ -127,7 +169,7 @@ def _herceptin(b: float, c: float, lln: float, weeks_held: float | None, holds: 
         notes.append("The baseline is below the LLN: the label rule assumes treatment started with a normal LVEF; "
                      "this needs the prescriber's and cardiology's judgment.")
     common = dict(reference=HERCEPTIN_REFS, baseline=b, current=c, lln=lln, drop=drop, rule="herceptin")
-    why_drop = f"The LVEF is {fmt_num(c)}%, a fall of {fmt_num(drop)} points from the pre-treatment {fmt_num(b)}%"
+    why_drop = f"The LVEF is {fmt_num(c)}%, {change_text(drop)} from the pre-treatment {fmt_num(b)}%"
     if weeks_held is None:  # on treatment: check the withholding criteria
         if not meets_hold_criteria(b, c, lln):
             if drop >= HOLD_DROP_BELOW_LLN:
@@ -135,6 +177,13 @@ def _herceptin(b: float, c: float, lln: float, weeks_held: float | None, holds: 
                        f"(at the LLN counts as normal), so neither withholding criterion is met.")
             else:
                 why = f"{why_drop}. Neither withholding criterion (16 points, or below the LLN with 10 points) is met."
+            report = _report_reasons(c, drop, lln)
+            if report:
+                why += (f" The dose may go ahead under the label rule, but report the result to the prescriber "
+                        f"today, because {report}: ask about breathlessness, orthopnea and swelling, "
+                        "and expect closer LVEF monitoring or a cardio-oncology review.")
+                return LvefResult(CONTINUE_REPORT, why, code="continue", notes=tuple(notes),
+                                  **{**common, "reference": REPORT_REFS})
             return LvefResult(CONTINUE, why + " Keep the usual 3-monthly LVEF checks.", code="continue",
                               notes=tuple(notes), **common)
         crit = ("a fall of 16 points or more" if drop >= HOLD_DROP
@@ -142,7 +191,7 @@ def _herceptin(b: float, c: float, lln: float, weeks_held: float | None, holds: 
         if holds + 1 > MAX_HOLDS:
             return LvefResult(DISCONTINUE, f"{why_drop}: {crit}. This would be hold number {holds + 1}; the label "
                               f"says to stop trastuzumab for good after more than {MAX_HOLDS} holds for "
-                              "cardiomyopathy.",
+                              "cardiomyopathy. Report to the prescriber.",
                               code="discontinue", notes=tuple(notes), **common)
         return LvefResult(HOLD, f"{why_drop}: {crit}. Withhold trastuzumab for at least {MIN_HOLD_WEEKS} weeks, "
                           f"repeat the LVEF in {MIN_HOLD_WEEKS} weeks and tell the prescriber "
@@ -152,8 +201,9 @@ def _herceptin(b: float, c: float, lln: float, weeks_held: float | None, holds: 
     weeks = fmt_num(weeks_held)
     if recovered(b, c, lln):
         if weeks_held < MIN_HOLD_WEEKS:
-            return LvefResult(HOLD, f"{why_drop}, back within normal limits, but trastuzumab has been withheld for "
-                              f"only {weeks} weeks; the label asks for at least {MIN_HOLD_WEEKS} weeks.",
+            return LvefResult(_hold(next_check_weeks(weeks_held)), f"{why_drop}, back within normal limits, but "
+                              f"trastuzumab has been withheld for only {weeks} weeks; the label asks for at least "
+                              f"{MIN_HOLD_WEEKS} weeks, so recheck at week {MIN_HOLD_WEEKS} of the hold.",
                               code="hold", notes=tuple(notes), **common)
         if weeks_held <= MAX_HOLD_WEEKS:
             return LvefResult(CONTINUE, f"{why_drop}: back within normal limits (at or above the LLN of "
@@ -164,18 +214,24 @@ def _herceptin(b: float, c: float, lln: float, weeks_held: float | None, holds: 
                           f"resumption when recovery comes within 4-8 weeks and says to stop for a decline lasting "
                           f"more than {MAX_HOLD_WEEKS} weeks. The prescriber decides.",
                           code="discontinue", notes=tuple(notes), **common)
-    if weeks_held > MAX_HOLD_WEEKS:
-        return LvefResult(DISCONTINUE, f"{why_drop}, still not recovered after {weeks} weeks. The label says to stop "
-                          f"trastuzumab for good for a decline that persists beyond {MAX_HOLD_WEEKS} weeks.",
-                          code="discontinue", notes=tuple(notes), **common)
     needs = []
     if c < lln:
         needs.append(f"it is below the LLN of {fmt_num(lln)}%")
     if drop > RESUME_MAX_DROP:
         needs.append("the fall is more than 15 points")
-    return LvefResult(HOLD, f"{why_drop}; not recovered yet ({' and '.join(needs)}), {weeks} weeks into the hold. "
-                      f"Keep withholding and recheck in {MIN_HOLD_WEEKS} weeks; a decline lasting beyond "
-                      f"{MAX_HOLD_WEEKS} weeks means stopping.", code="hold", notes=tuple(notes), **common)
+    if weeks_held >= MAX_HOLD_WEEKS:
+        return LvefResult(DISCONTINUE, f"{why_drop}, still not recovered ({' and '.join(needs)}) after {weeks} weeks "
+                          f"of the hold. The label allows a restart only for recovery within 4-8 weeks and says to "
+                          f"stop trastuzumab for good for a decline that persists beyond {MAX_HOLD_WEEKS} weeks: "
+                          f"report to the prescriber; there is no further recheck to wait for.",
+                          code="discontinue", notes=tuple(notes), **common)
+    nxt = next_check_weeks(weeks_held)
+    at = MIN_HOLD_WEEKS if weeks_held < MIN_HOLD_WEEKS else MAX_HOLD_WEEKS
+    last = (" That is the last check: if it has not recovered by then, trastuzumab stops." if at == MAX_HOLD_WEEKS
+            else "")
+    return LvefResult(_hold(nxt), f"{why_drop}; not recovered yet ({' and '.join(needs)}), {weeks} weeks into the "
+                      f"hold. Keep withholding and recheck at week {at} of the hold, in {fmt_num(nxt)} "
+                      f"week{'' if nxt == 1 else 's'}.{last}", code="hold", notes=tuple(notes), **common)
 
 
 def _pertuzumab(b: float, c: float, lln: float, rule: str, held_lvef: float | None) -> LvefResult:
@@ -195,11 +251,17 @@ def _pertuzumab(b: float, c: float, lln: float, rule: str, held_lvef: float | No
         crit = "below 40%, or 40-45% with a fall of 10 points or more"
     common = dict(reference=PERTUZUMAB_REFS, baseline=b, current=c, lln=lln, drop=drop, rule=rule,
                   notes=tuple(notes))
-    why = f"The LVEF is {fmt_num(c)}%, a fall of {fmt_num(drop)} points from the pre-treatment {fmt_num(b)}%"
+    why = f"The LVEF is {fmt_num(c)}%, {change_text(drop)} from the pre-treatment {fmt_num(b)}%"
     if held_lvef is None:
         if hold_now:
             return LvefResult(_hold(3), f"{why}: {crit}. Withhold pertuzumab and trastuzumab (or Phesgo) for at least "
                               f"3 weeks and repeat the LVEF in about 3 weeks.", code="hold", **common)
+        report = _report_reasons(c, drop, lln)
+        if report:
+            return LvefResult(CONTINUE_REPORT, f"{why}. The withholding criterion ({crit}) is not met, so the dose "
+                              f"may go ahead under the label rule, but report the result to the prescriber today, "
+                              f"because {report}.", code="continue",
+                              **{**common, "reference": (*PERTUZUMAB_REFS, "lyon2022")})
         return LvefResult(CONTINUE, f"{why}. The withholding criterion ({crit}) is not met.", code="continue", **common)
     if ok:
         return LvefResult(CONTINUE, f"{why}: recovered enough for the label to allow resuming.", code="continue",
@@ -279,8 +341,9 @@ def lvef_series(readings: Any, lln: Any = 50) -> LvefSeriesResult:
     """Walk a dated series through the Herceptin label rule [label-herceptin].
 
     The first reading (by date) is the pre-treatment baseline. Each later reading either keeps treatment going,
-    starts a hold (recheck in 4 weeks), ends a hold (resume when recovered within 4-8 weeks), or stops treatment (a
-    decline persisting beyond 8 weeks, or a 4th hold). Nothing more is inferred between readings.
+    starts a hold (recheck in 4 weeks), ends a hold (resume when recovered within 4-8 weeks), or stops treatment (no
+    recovery at the 8-week check, recovery only after 8 weeks, or a 4th hold). Nothing more is inferred between
+    readings.
     """
     series = parse_readings(readings)
     limit = number(lln, "lower limit of normal (LLN)", *LLN_RANGE, unit="%")
@@ -334,7 +397,7 @@ def lvef_figure(readings: Any, lln: Any = 50, *, name: str = "lvef-series"):
         for s in steps[1:]:
             code = s.result.code if s.result else "continue"
             m, col = markers[code]
-            label = {"continue": "Continue", "hold": "Hold, recheck in 4 weeks", "discontinue": "Discontinue"}[code]
+            label = {"continue": "Continue", "hold": "Hold and recheck", "discontinue": "Discontinue"}[code]
             ax.scatter([s.date], [s.lvef], marker=m, s=70, color=col, edgecolor=OKABE_ITO["black"], zorder=3,
                        label=None if code in seen else label)
             seen.add(code)

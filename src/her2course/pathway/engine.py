@@ -5,10 +5,14 @@ The rules (also stated at the top of data/pathway.yaml):
 * an edge is *live* when its source is on and no chosen antibody binds a site listed in its ``blocked_by``;
 * a node is on when a live activating edge (or a live alteration drive) reaches it, or it is ``default_on``,
   or it is ``basal`` and nothing that damps it is on; unless a chosen kinase inhibitor covers every kinase the
-  node needs, in which case it is off and recorded as blocked;
+  node needs, in which case it is off and recorded as blocked, except that a unit fed by one of its
+  ``ligand_rescue`` ligands stays on despite the inhibitor (recorded as rescued: ligand-driven HER2-HER3 signaling
+  is damped but not switched off by a kinase inhibitor alone, as neuregulin rescued HER2-amplified cells from
+  lapatinib in the laboratory);
 * a receptor is on when a signalling unit it belongs to is on;
 * ADC payloads and antibody-directed immune attack are separate effects computed from how much HER2 the cell
-  shows on its surface; they never change the signalling state.
+  shows on its surface; they never change the signalling state. A cell with no HER2 alteration shows the
+  "normal" level, which no ADC is credited with killing; HER2-low disease is an alteration of its own.
 
 Nodes are evaluated once each in topological order, so the result is deterministic and needs no iteration.
 """
@@ -31,6 +35,15 @@ class Block:
     source: str  # node or alteration id the signal came from ("" for a kinase block)
     site: str  # ECD-II, ECD-IV or kinase
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Rescue:
+    """A unit that a kinase inhibitor would have switched off, kept signaling by a ligand (see ``ligand_rescue``)."""
+
+    node: str
+    ligand: str
+    drugs: tuple[str, ...]  # the kinase inhibitors it escaped
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,7 @@ class Result:
     surface: str
     reasons: dict[str, tuple[str, str]] = field(default_factory=dict)  # node -> (why, from)
     model: Model | None = None
+    rescued: list[Rescue] = field(default_factory=list)
 
     @property
     def active(self) -> list[str]:
@@ -106,11 +120,11 @@ def resolve(drugs: Iterable[str] = (), alterations: Iterable[str] = (), m: Model
 
 
 def her2_surface(alterations: list[Alteration]) -> str:
-    """How much full-length HER2 the cell shows: the strongest level any alteration sets; 'low' (normal,
-    not amplified) when none sets one."""
+    """How much full-length HER2 the cell shows: the strongest level any alteration sets; 'normal' (the small
+    amount of an unaltered cell, not HER2-low disease) when none sets one."""
     levels = [a.her2_surface for a in alterations if a.her2_surface]
     if not levels:
-        return "low"
+        return "normal"
     return min(levels, key=SURFACE_ORDER.index)
 
 
@@ -129,6 +143,7 @@ def simulate(drugs: Iterable[str] = (), alterations: Iterable[str] = (), m: Mode
     on: dict[str, bool] = {}
     live: list[tuple[str, str]] = []
     blocks: list[Block] = []
+    rescued: list[Rescue] = []
     reasons: dict[str, tuple[str, str]] = {}
     for nid in present:
         node = m.nodes[nid]
@@ -169,7 +184,11 @@ def simulate(drugs: Iterable[str] = (), alterations: Iterable[str] = (), m: Mode
             reasons[nid] = ("basal", next((e.source for e in m.incoming(nid) if e.effect == "dampens"), ""))
         if state and node.kinases:
             stoppers = [d for d in tkis if set(node.kinases) <= set(d.kinase_targets)]
-            if stoppers:
+            rescuer = next((src for src in feeding if src in node.ligand_rescue), None)
+            if stoppers and rescuer:
+                rescued.append(Rescue(nid, rescuer, tuple(d.id for d in stoppers)))
+                reasons[nid] = ("input", rescuer)
+            elif stoppers:
                 blocks += [Block(d.id, "kinase", nid, "", "kinase") for d in stoppers]
                 state = False
                 reasons.pop(nid, None)
@@ -185,8 +204,8 @@ def simulate(drugs: Iterable[str] = (), alterations: Iterable[str] = (), m: Mode
             continue
         found = surface in d.adc.targets
         cytotoxic.append(Cytotoxic(d.id, surface, found, found, found and d.adc.bystander))
-    immune = [d.id for d in chosen_d if d.fc_effector and d.antibody_sites and surface != "none"]
-    return Result(chosen_d, chosen_a, present, on, live, blocks, cytotoxic, immune, surface, reasons, m)
+    immune = [d.id for d in chosen_d if d.fc_effector and d.antibody_sites and surface in ("high", "mutant")]
+    return Result(chosen_d, chosen_a, present, on, live, blocks, cytotoxic, immune, surface, reasons, m, rescued)
 
 
 def run(drugs: Iterable[str] = (), alterations: Iterable[str] = ()) -> dict:

@@ -9,7 +9,8 @@ from .model import Model
 _SURFACE = {
     "high": "amplified HER2, so plenty of it on the surface",
     "mutant": "mutant HER2 that keeps its extracellular part and is readily taken into the cell",
-    "low": "normal, not amplified, HER2 on the surface (as in HER2-low disease)",
+    "low": "HER2-low levels on the surface (IHC 1+, or 2+ without amplification)",
+    "normal": "only the small amount of HER2 that a cell without any HER2 alteration carries",
     "none": "no full-length HER2 on the surface",
 }
 _SITE = {"ECD-II": "domain II", "ECD-IV": "domain IV", "kinase": "the kinase"}
@@ -87,7 +88,8 @@ def explain_parts(result: Result) -> list[str]:
     if result.alterations:
         parts.append(f"The cell: {_join([a.name for a in result.alterations])}.")
     else:
-        parts.append("The cell: no alteration (normal HER2 levels, no excess ligand).")
+        parts.append("The cell: no alteration: the small, normal amount of HER2 and no excess ligand (not a HER2-low "
+                     "tumor, which is a separate choice).")
     if not result.drugs:
         parts.append("No drug is given.")
 
@@ -95,8 +97,17 @@ def explain_parts(result: Result) -> list[str]:
     live_sources = {src for src, _ in result.live_edges}
     for d in result.drugs:
         blocks = [b for b in result.blocks if b.drug == d.id]
+        rescues = [r for r in result.rescued if d.id in r.drugs]
         text = f"{_display(d.id)} {d.action}."
-        if blocks:
+        if rescues:
+            units = _join([node_text(m, r.node) for r in rescues])
+            text += f" Here it damps but does not switch off the {units}, which {rescues[0].ligand} keeps forming"
+            if blocks:
+                kinases = [node_text(m, b.target) for b in blocks if b.kind == "kinase"]
+                if kinases:
+                    text += "; it does switch off the kinase of the " + _join(kinases)
+            text += "."
+        elif blocks:
             routes = [f"the route where {b.note}" for b in blocks if b.kind in ("edge", "drive")]
             kinases = [node_text(m, b.target) for b in blocks if b.kind == "kinase"]
             done = []
@@ -123,6 +134,10 @@ def explain_parts(result: Result) -> list[str]:
         else:
             parts.append("Result: nothing drives HER2-family signaling in this cell, so proliferation and "
                          "survival signals are OFF.")
+            if result.surface == "low":
+                parts.append("HER2 does not drive a HER2-low tumor: it grows through other drivers (often the "
+                             "estrogen receptor) that the model does not draw, so OFF here means only that HER2 "
+                             "signaling is at rest.")
     else:
         lead = "Result: signaling persists." if result.drugs else "Result: signaling is ON."
         lines = [lead]
@@ -158,6 +173,8 @@ def explain_parts(result: Result) -> list[str]:
         else:
             text += (f"This cell shows {_SURFACE[c.surface]}, too little for {name} in the model, so it releases "
                      "no payload here.")
+            if c.surface == "normal" and "low" in adc.targets:
+                text += " A HER2-low tumor cell (IHC 1+ or 2+) is a different cell: choose HER2-low to see it."
         parts.append(text)
     if result.immune:
         names = _join([_display(i) for i in result.immune])
@@ -172,8 +189,13 @@ def _escapes(result: Result, live_sources: set[str]) -> list[str]:
     out: list[str] = []
     given_sites = {s for d in result.drugs for s in d.antibody_sites}
     tkis = [d for d in result.drugs if d.kinase_targets]
+    rescued = {r.node: r for r in result.rescued}
     for nid in result.active:
         node = m.nodes[nid]
+        if nid in rescued:
+            r = rescued[nid]
+            out.append(_sentence(f"The {node_text(m, nid)} keeps signaling despite "
+                                 f"{_join([_display(d) for d in r.drugs])}: {node.rescue_note}"))
         if node.kind == "variant" and node.escape and any(d.antibody_sites for d in result.drugs):
             out.append(_sentence(f"{node_text(m, nid)} escapes the antibodies: {node.escape}"))
         if node.kind == "bypass":

@@ -58,6 +58,10 @@ def scenario_alt(result: Result) -> str:
                       else f"{b.drug.replace('-', ' ')} blocks the route into the {what} at domain {b.site[4:]}")
     if blocks:
         parts.append(_sentence_list("Blocks shown", blocks))
+    if result.rescued:
+        parts.append(_sentence_list("Damped but still ON", [
+            f"{node_text(m, r.node)} despite {_join([d.replace('-', ' ') for d in r.drugs])}, kept forming by "
+            f"{r.ligand}" for r in result.rescued]))
     on = [node_text(m, n) for n in result.active]
     parts.append(f"Nodes ON: {', '.join(on)}." if on else "No signaling node is ON.")
     out = result.outcomes

@@ -21,10 +21,11 @@ from ..yamlfile import read_yaml, validate_items
 NodeKind = Literal["ligand", "receptor", "dimer", "variant", "bypass", "mapk", "pi3k", "suppressor", "outcome"]
 SiteCode = Literal["ECD-II", "ECD-IV", "ECD-II+IV", "kinase"]
 AntibodySite = Literal["ECD-II", "ECD-IV"]
-Surface = Literal["high", "mutant", "low", "none"]
+Surface = Literal["high", "mutant", "low", "normal", "none"]
 OUTCOMES = ("proliferation", "survival")
-#: How much full-length HER2 an ADC can find, from most to least.
-SURFACE_ORDER: tuple[Surface, ...] = ("high", "mutant", "low", "none")
+#: How much full-length HER2 an ADC can find, from most to least. "low" is HER2-low disease (IHC 1+ or 2+ without
+#: amplification, chosen as an alteration); "normal" is the small amount a cell with no HER2 alteration carries.
+SURFACE_ORDER: tuple[Surface, ...] = ("high", "mutant", "low", "normal", "none")
 
 _ALIAS_CLEAN = re.compile(r"[^a-z0-9]")
 
@@ -49,6 +50,9 @@ class Node(Strict):
     basal: bool = False
     members: list[str] = []
     kinases: list[str] = []
+    ligand_rescue: list[str] = Field(default=[], description="ligand nodes whose signal keeps this unit active "
+                                                             "even when a kinase inhibitor covers its kinases")
+    rescue_note: str | None = Field(default=None, description="why, in a sentence, for the explanation")
     escape: str | None = None
     description: str = Field(min_length=10)
     references: list[str] = Field(min_length=1)
@@ -275,6 +279,12 @@ def _structure_problems(path: Path, nodes, edges, alterations, drugs, steps=(), 
                 problems.append(Problem(path, n.id, "members", f"'{m}' is not a receptor node"))
         if n.kind in ("dimer", "variant") and not n.kinases:
             problems.append(Problem(path, n.id, "kinases", "a signalling unit must name the kinase(s) it needs"))
+        ligands = {x.id for x in nodes if x.kind == "ligand"}
+        for lig in n.ligand_rescue:
+            if lig not in ligands:
+                problems.append(Problem(path, n.id, "ligand_rescue", f"'{lig}' is not a ligand node"))
+        if n.ligand_rescue and not n.rescue_note:
+            problems.append(Problem(path, n.id, "rescue_note", "a unit with ligand_rescue needs a rescue_note"))
     for i, e in enumerate(edges):
         for end in ("source", "target"):
             if getattr(e, end) not in ids:

@@ -13,7 +13,14 @@ from .model import model
 def _cell(drugs: Sequence[str], alterations: Sequence[str]) -> str:
     r = simulate(drugs, alterations)
     on = [name for name, value in r.outcomes.items() if value]
-    text = "signals off" if not on else "persists: " + " and ".join(on)
+    if on:
+        text = "persists: " + " and ".join(on)
+    elif r.drugs and not r.blocks:
+        text = "nothing to block (HER2 signaling at rest)"
+    else:
+        text = "signals off"
+    if r.rescued:
+        text += " (the kinase inhibitor only damps the ligand-driven pairs)"
     kills = [c for c in r.cytotoxic if c.kills_cell]
     if r.cytotoxic:
         text += "; payload kills the cell" if kills else "; no target for the payload"
@@ -29,7 +36,8 @@ def resistance_table(drug_sets: Sequence[Sequence[str]], alteration_sets: Sequen
         return " + ".join(m.drug(d).label for d in ds) if ds else "no drug"
 
     def cell_label(alts: Sequence[str]) -> str:
-        return ", ".join(m.alteration(a).name for a in alts) if alts else "no alteration (resting cell)"
+        return (", ".join(m.alteration(a).name for a in alts) if alts
+                else "no alteration (resting cell with normal HER2; not a HER2-low tumor)")
 
     rows = [[cell_label(alts), *(_cell(ds, alts) for ds in drug_sets)] for alts in alteration_sets]
     keys = [k for alts in alteration_sets for a in alts for k in m.alteration(a).references]
