@@ -101,4 +101,4 @@ hub-load: $(STAMP) browser
 	$(BIN)/python tools/hub/load.py --students $(LOAD_STUDENTS) --browsers $(LOAD_BROWSERS) --ramp $(LOAD_RAMP)
 
 clean:
-	rm -rf _build _floor
+	rm -rf _build
