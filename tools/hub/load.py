@@ -162,15 +162,20 @@ def summary(values: list[float]) -> dict[str, float] | None:
     return {"median": statistics.median(values), "p95": percentile(values, 95), "max": max(values)}
 
 
-def log_errors(log: Path) -> list[str]:
-    """Error lines of the hub (``[E ...``) and the proxy (``error:``) after the hub reported it was running."""
-    out, running = [], False
+def log_errors(log: Path) -> tuple[list[str], list[str]]:
+    """Error lines of the hub (``[E ...``) and the proxy (``error``) after the hub reported it was running, and
+    separately the proxy's reports of a client connection reset (a browser tab closed mid-stream: the proxy logs
+    it as an error, but nothing failed on the hub's side)."""
+    errors, resets, running = [], [], False
     for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
         if "JupyterHub is now running" in line:
             running = True
-        elif running and (line.startswith("[E ") or "[ConfigProxy] \x1b[31merror" in line or "error:" in line[:80]):
-            out.append(line.strip()[:200])
-    return out
+        elif running and (line.startswith("[E ") or ("[ConfigProxy]" in line and "error" in line)):
+            if "ECONNRESET" not in line:
+                errors.append(line.strip()[:200])
+            elif "Uncaught" in line:  # each reset is two lines: "Uncaught Exception: ..." and "Error: ..."
+                resets.append(line.strip()[:200])
+    return errors, resets
 
 
 # ------------------------------------------------------------------------------------------------ the class
@@ -297,6 +302,7 @@ def run_class(state: Path, students: int, browsers: int, ramp: float, port: int 
         stopped = stop_hub(state, proc)
         stop_time = time.monotonic() - t2
     mem = [o.memory for o in outcomes if o.memory]
+    errors, resets = log_errors(state / "jupyterhub.log")
     return {
         "students": students, "browser_students": browsers, "ramp_s": ramp, "hub_start_s": hub_up,
         "class_wall_s": class_time, "collect_s": collect_time, "stop_s": stop_time,
@@ -315,7 +321,7 @@ def run_class(state: Path, students: int, browsers: int, ramp: float, port: int 
         **homes, **gradebook,
         "cell_errors": [e for o in outcomes for e in o.cell_errors],
         "student_errors": [f"{o.user} ({o.kind}): {e}" for o in outcomes for e in o.errors],
-        "hub_log_errors": log_errors(state / "jupyterhub.log"),
+        "hub_log_errors": errors, "proxy_connection_resets": resets,
         **stopped,
         "outcomes": [{"user": o.user, "kind": o.kind, "to_running": o.to_running, "to_executed": o.to_executed,
                       "cells": o.cells, "memory": o.memory, "sent": o.sent, "results_file": o.results_file,
@@ -347,7 +353,7 @@ def report(r: dict[str, Any]) -> str:
         f"results files handed in {r['handed_in']}; gradebook rows {r['gradebook_rows']}; rows that disagree with "
         f"the student's database: {len(r['mismatches'])}",
         f"failed cells: {len(r['cell_errors'])}; student errors: {len(r['student_errors'])}; hub/proxy log errors: "
-        f"{len(r['hub_log_errors'])}",
+        f"{len(r['hub_log_errors'])} (and {len(r['proxy_connection_resets'])} client connection resets)",
         f"stop: exit {r['stop_exit']}, processes of the hub left: {len(r['left'])}",
     ]
     for key in ("lost", "unexpected", "mismatches", "cell_errors", "student_errors", "hub_log_errors", "left"):

@@ -389,6 +389,8 @@ async def browser_student(info: HubInfo, user: str, number: int, measure, browse
         with contextlib.suppress(Exception):
             await page.screenshot(path=str(info.state / f"browser-{user}.png"))
     finally:
+        with contextlib.suppress(Exception):  # leave the page as a student closes a tab: sockets closed cleanly
+            await page.goto("about:blank")
         await context.close()
     return out
 
