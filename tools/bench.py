@@ -58,8 +58,9 @@ def make_test_phases() -> dict[str, float]:
         shell.write_text(TIMED_SHELL, encoding="utf-8")
         shell.chmod(0o755)
         log.touch()
-        total, _ = timed(["make", "test", f"SHELL={shell}"], env={**os.environ, "BENCH_PHASE_LOG": str(log)})
+        total, output = timed(["make", "test", f"SHELL={shell}"], env={**os.environ, "BENCH_PHASE_LOG": str(log)})
         lines = [line.split(" ", 2) for line in log.read_text(encoding="utf-8").splitlines()]
+    print("make test: " + output.strip().splitlines()[-1], flush=True)  # pytest's result line
     out = dict.fromkeys([name for name, _ in PHASES], 0.0)
     for start, end, command in lines:
         for name, needle in PHASES:

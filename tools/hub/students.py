@@ -357,6 +357,7 @@ async def browser_student(info: HubInfo, user: str, number: int, measure, browse
     """The same in JupyterLab in chromium: sign in on the hub's page, Run All Cells, click the answers."""
     out = Outcome(user, display_name(user), "browser")
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(300_000)  # a class arriving at once on two cores: every step can be slow
     page = await context.new_page()
     try:
         await page.goto(info.link(CHAPTER_1))
