@@ -47,7 +47,10 @@ PHASES = [("ruff", "ruff check"), ("her2course check", "her2course check"), ("bo
 
 def timed(cmd: list[str], cwd: Path = ROOT, **kw) -> tuple[float, str]:
     start = time.perf_counter()
-    out = subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    out = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    if out.returncode:  # a failed run is not a timing: show why it failed
+        print(out.stdout[-6000:], file=sys.stderr)
+        raise SystemExit(f"{' '.join(cmd)} failed (exit {out.returncode})")
     return time.perf_counter() - start, out.stdout
 
 
