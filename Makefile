@@ -11,7 +11,7 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv book test lint check unit notebooks lab serve bench browser pdf moodle-check clean
+.PHONY: help venv book test lint check unit notebooks lab serve bench browser pdf moodle-check clean hub hub-stop hub-load
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv first)"
@@ -20,9 +20,12 @@ help:
 	@echo "make serve      serve the built book on http://127.0.0.1:8000"
 	@echo "make notebooks  re-execute the chapter notebooks in place (before committing them)"
 	@echo "make pdf        the whole book as one PDF (_build/pdf/her2-course.pdf), printed by chromium"
-	@echo "make bench      build and test timings, build cost against a floor book, page weights, Lighthouse"
+	@echo "make bench      make test by phase, book build and prose-edit rebuild times, page weights, Lighthouse"
 	@echo "make moodle-check MOODLE=DIR  import the Moodle XML and GIFT exports into the Moodle installed in DIR"
 	@echo "                and compare its marks with the course's grader (not part of make test)"
+	@echo "make hub        the course on a real JupyterHub on 127.0.0.1 for demo students (Ctrl-C or make hub-stop)"
+	@echo "make hub-stop   stop that hub and check that none of its processes is left"
+	@echo "make hub-load   simulate a class on the hub and report times, memory and lost answers (LOAD_STUDENTS=40)"
 	@echo "make clean      remove build output (keeps .venv)"
 
 # The virtual environment is rebuilt whenever requirements.txt or pyproject.toml changes.
@@ -86,5 +89,24 @@ MOODLE ?=
 moodle-check: $(STAMP)
 	$(BIN)/python tools/moodle/check.py --moodle "$(MOODLE)"
 
+# A class on a real JupyterHub (tools/hub/): jupyterhub from PyPI, configurable-http-proxy from npm, one home per
+# student under $(HUB_DIR)/home, the course delivered by nbgitpuller links from a local clone of this checkout.
+HUB_DIR ?= _hub
+HUB_PORT ?= 8000
+HUB_STUDENTS ?= 3
+LOAD_STUDENTS ?= 40
+LOAD_BROWSERS ?= 3
+LOAD_RAMP ?= 30
+
+hub: $(STAMP) browser
+	$(BIN)/python tools/hub/classhub.py run --dir $(HUB_DIR) --port $(HUB_PORT) --students $(HUB_STUDENTS)
+
+hub-stop:
+	$(BIN)/python tools/hub/classhub.py stop --dir $(HUB_DIR)
+
+# A benchmark, not a test: prints its figures (a 3-student version runs in make test: tests/test_hub.py).
+hub-load: $(STAMP) browser
+	$(BIN)/python tools/hub/load.py --students $(LOAD_STUDENTS) --browsers $(LOAD_BROWSERS) --ramp $(LOAD_RAMP)
+
 clean:
-	rm -rf _build _floor
+	rm -rf _build

@@ -1,13 +1,16 @@
-"""``make bench``: build and test timings and sizes of the book, and the reading-experience budgets (issue 9).
+"""``make bench``: what building and testing the course costs, and the reading-experience budgets (issues 9, 19).
 
 Prints figures; asserts nothing (the tests hold the budgets). Reports
-- cold build (force-execute) and warm rebuild, and ``make test`` time (skip with BENCH_SKIP_TEST=1);
-- the "floor book": the same _toc.yml with every notebook cut to one trivial cell and every page to one
-  paragraph, built cold with the same configuration; the real cold build as a ratio to it;
-- where the real build's time goes: each notebook's execution time (myst-nb's own report) and the rest;
+- ``make test`` wall time, split by phase: the environment check (virtual environment, chromium and npm packages:
+  make's own prerequisites), ruff, ``her2course check``, the book build and pytest. Each recipe line of the real
+  ``make test`` is timed through a shell wrapper (``make test SHELL=...``), so the split is of the run itself;
+- ``make book`` after the environment exists (``_build`` removed first) and a rebuild after a prose edit in a
+  chapter (one Markdown cell of chapter 1 changed, then restored);
 - page weight: every byte each page loads (HTML, CSS, JS, fonts, images), measured in chromium; the heaviest named;
 - the course's own front-end (her2course.css, mount.js, quiz.js, print.js) in bytes, raw and gzipped;
 - Lighthouse mobile performance and accessibility of the two heaviest chapter pages, served gzipped.
+Timings are the best of ``BENCH_RUNS`` runs (default 2): other work on the machine only ever makes a run slower.
+Skip the ``make test`` runs with BENCH_SKIP_TEST=1.
 """
 
 from __future__ import annotations
@@ -15,96 +18,91 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-import yaml
-from booktoc import toc_files
-
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 BUILD = ROOT / "_build"
-FLOOR = ROOT / "_floor"
 FRONT_END = ["her2course.css", "mount.js", "quiz.js", "print.js"]
+PROSE_EDIT = ROOT / "notebooks" / "01-her2-biology.ipynb"
+RUNS = int(os.environ.get("BENCH_RUNS", "2"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# make runs every recipe line as `$(SHELL) -c LINE`: this shell runs it with bash and logs when it started and ended
+TIMED_SHELL = r"""#!/bin/bash
+start=$(date +%s.%N)
+/bin/bash "$@"
+code=$?
+line="${*: -1}"
+printf '%s %s %s\n' "$start" "$(date +%s.%N)" "${line//$'\n'/ }" >> "$BENCH_PHASE_LOG"
+exit $code
+"""
+PHASES = [("ruff", "ruff check"), ("her2course check", "her2course check"), ("book build", "jupyter-book build"),
+          ("pytest", "pytest")]
 
 
 def timed(cmd: list[str], cwd: Path = ROOT, **kw) -> tuple[float, str]:
     start = time.perf_counter()
-    out = subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    out = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    if out.returncode:  # a failed run is not a timing: show why it failed
+        print(out.stdout[-6000:], file=sys.stderr)
+        raise SystemExit(f"{' '.join(cmd)} failed (exit {out.returncode})")
     return time.perf_counter() - start, out.stdout
 
 
-def build_cmd(path: str = ".", config: Path | None = None) -> list[str]:
-    extra = ["--config", str(config)] if config else []
-    return [str(BIN / "jupyter-book"), "build", "-W", "-n", "--keep-going", *extra, path]
+def make_test_phases() -> dict[str, float]:
+    """One ``make test``, its wall time and the wall time of each phase."""
+    with tempfile.TemporaryDirectory() as tmp:
+        shell, log = Path(tmp) / "timed-shell", Path(tmp) / "phases.log"
+        shell.write_text(TIMED_SHELL, encoding="utf-8")
+        shell.chmod(0o755)
+        log.touch()
+        total, output = timed(["make", "test", f"SHELL={shell}"], env={**os.environ, "BENCH_PHASE_LOG": str(log)})
+        lines = [line.split(" ", 2) for line in log.read_text(encoding="utf-8").splitlines()]
+    print("make test: " + output.strip().splitlines()[-1], flush=True)  # pytest's result line
+    out = dict.fromkeys([name for name, _ in PHASES], 0.0)
+    for start, end, command in lines:
+        for name, needle in PHASES:
+            if needle in command:
+                out[name] += float(end) - float(start)
+                break
+    out = {"environment check (venv, chromium, npm packages)": total - sum(out.values()), **out}
+    out["total"] = total
+    return out
 
 
-def cold_build(book: Path, *, config: Path | None = None, runs: int = 2) -> tuple[float, str]:
-    """The fastest of ``runs`` cold builds (``_build`` removed each time) and its log. Taking the fastest run of
-    each book keeps one-off stalls (a kernel that starts seconds late) from deciding the ratio."""
-    best: tuple[float, str] | None = None
-    for _ in range(runs):
-        shutil.rmtree(book / "_build", ignore_errors=True)
-        secs, log = timed(build_cmd(".", config), cwd=book)
-        if best is None or secs < best[0]:
-            best = (secs, log)
-    assert best is not None
-    return best
+def best(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run with the shortest total (a whole run, so its phases add up)."""
+    return min(runs, key=lambda r: r["total"])
 
 
-def no_execute_config(book: Path) -> Path:
-    """A copy of the book's configuration with notebook execution off (the committed outputs are used): what the
-    build costs without running any notebook."""
-    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
-    config.setdefault("execute", {})["execute_notebooks"] = "off"
-    path = book / "_bench_config_noexec.yml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return path
+def make_book_cold() -> float:
+    shutil.rmtree(BUILD, ignore_errors=True)
+    secs, _ = timed(["make", "book"])
+    return secs
+
+
+def prose_edit_rebuild() -> float:
+    """Change one sentence in a Markdown cell of chapter 1, rebuild, put the notebook back as it was."""
+    original = PROSE_EDIT.read_bytes()
+    nb = json.loads(original)
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown" and len(c["source"]) > 1)
+    cell["source"][-1] = cell["source"][-1].rstrip("\n") + " (An edited sentence.)"
+    try:
+        PROSE_EDIT.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        secs, _ = timed(["make", "book"])
+    finally:
+        PROSE_EDIT.write_bytes(original)
+    timed(["make", "book"])  # and the book as committed again
+    return secs
 
 
 def tree_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
-def exec_times(log: str) -> list[tuple[str, float]]:
-    """(notebook, seconds) from myst-nb's 'Executed notebook in N seconds' lines."""
-    return [(Path(m.group(1)).stem, float(m.group(2)))
-            for m in re.finditer(r"(\S+\.ipynb): Executed notebook in ([\d.]+) seconds", log)]
-
-
-# ------------------------------------------------------------------------------------------------ floor book
-
-def make_floor() -> Path:
-    """_floor/: the real config and toc; each notebook one trivial cell (plus its title), each page one paragraph."""
-    shutil.rmtree(FLOOR, ignore_errors=True)
-    FLOOR.mkdir()
-    shutil.copy(ROOT / "_config.yml", FLOOR / "_config.yml")
-    shutil.copy(ROOT / "_toc.yml", FLOOR / "_toc.yml")
-    (FLOOR / "src").symlink_to(ROOT / "src", target_is_directory=True)  # static files, templates, favicon
-    (FLOOR / "book").mkdir()
-    shutil.copy(ROOT / "book" / "references.bib", FLOOR / "book" / "references.bib")
-    for n, stem in enumerate(toc_files(ROOT / "_toc.yml")):
-        title = f"Floor page {n}"
-        if (ROOT / f"{stem}.ipynb").exists():
-            nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": [f"# {title}"]},
-                            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                             "source": ["1 + 1"]}],
-                  "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                               "language_info": {"name": "python"}},
-                  "nbformat": 4, "nbformat_minor": 5}
-            target = FLOOR / f"{stem}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-        else:
-            target = FLOOR / f"{stem}.md"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(f"# {title}\n\nOne paragraph of text.\n", encoding="utf-8")
-    return FLOOR
 
 
 # ------------------------------------------------------------------------------------------------ page weight
@@ -145,42 +143,29 @@ def front_end(html: Path) -> tuple[int, int]:
 
 def main() -> int:
     rows: list[tuple[str, str]] = []
-    make_floor()
-    # without execution first (their _build is thrown away), then the cold builds that count
-    real_noexec, _ = cold_build(ROOT, config=no_execute_config(ROOT), runs=1)
-    floor_noexec, _ = cold_build(FLOOR, config=no_execute_config(FLOOR), runs=1)
-    (ROOT / "_bench_config_noexec.yml").unlink()
-    floor_cold, floor_log = cold_build(FLOOR)
-    cold, log = cold_build(ROOT)
-    os.utime(ROOT / "book" / "index.md")
-    warm, _ = timed(build_cmd())
-    html = BUILD / "html"
-    notebooks = exec_times(log)
-    floor_nbs = exec_times(floor_log)
-    floor_exec = sum(s for _, s in floor_nbs)
-    real_exec = sum(s for _, s in notebooks)
-    floor_each = floor_exec / max(len(floor_nbs), 1)
+    if os.environ.get("BENCH_SKIP_TEST") != "1":
+        runs = []
+        for _ in range(RUNS):
+            shutil.rmtree(BUILD, ignore_errors=True)  # as in CI: a fresh checkout has no _build
+            runs.append(make_test_phases())
+        phases = best(runs)
+        rows.append((f"make test, s (best of {RUNS}: " + ", ".join(f"{r['total']:.0f}" for r in runs) + ")",
+                     f"{phases['total']:.1f}"))
+        rows += [(f"  {name}, s", f"{secs:.1f}") for name, secs in phases.items() if name != "total"]
+    cold = min(make_book_cold() for _ in range(RUNS))
+    rows.append((f"make book after the environment exists (_build removed; best of {RUNS}), s", f"{cold:.1f}"))
+    edit = min(prose_edit_rebuild() for _ in range(RUNS))
+    rows.append((f"make book after a prose edit in chapter 1 (best of {RUNS}), s", f"{edit:.1f}"))
+    load = os.getloadavg()
+    rows.append(("load average during the timings (1, 5, 15 min; 2 cores)", ", ".join(f"{x:.1f}" for x in load)))
 
+    html = BUILD / "html"
     pages = [p for p in html.rglob("*.html") if "_static" not in p.parts]
     weights = page_weights(html)
     heaviest = max(weights, key=weights.get)
     fe_raw, fe_gz = front_end(html)
     largest = max(pages, key=lambda p: p.stat().st_size)
-
     rows += [
-        ("cold build (force-execute; fastest of 2), s", f"{cold:.1f}"),
-        ("warm rebuild after touching book/index.md, s", f"{warm:.1f}"),
-        ("floor book cold build (same toc, trivial content; fastest of 2), s", f"{floor_cold:.1f}"),
-        ("cold build / floor", f"{cold / floor_cold:.2f}"),
-        ("  notebook execution (myst-nb's times), real vs floor, s", f"{real_exec:.1f} vs {floor_exec:.1f}"),
-        ("  everything else (Sphinx, bibliography, theme), real vs floor, s",
-         f"{cold - real_exec:.1f} vs {floor_cold - floor_exec:.1f}"),
-        ("  cold build with execution off (committed outputs), real vs floor, s",
-         f"{real_noexec:.1f} vs {floor_noexec:.1f}"),
-    ]
-    rows += [(f"  execute {name}, s (floor notebook: {floor_each:.1f})", f"{secs:.1f}") for name, secs in notebooks]
-    rows += [
-        ("notebooks", str(len(notebooks))),
         ("HTML pages", str(len(pages))),
         ("_build/html total, MB", f"{tree_size(html) / 1e6:.2f}"),
         (f"largest HTML file ({largest.relative_to(html)}), KB", f"{largest.stat().st_size / 1e3:.0f}"),
@@ -197,9 +182,6 @@ def main() -> int:
                              f"{scores['performance']} / {scores['accessibility']}"))
     except (SystemExit, subprocess.CalledProcessError, OSError) as exc:  # no node_modules: say so, go on
         rows.append(("Lighthouse", f"not run ({exc})"))
-    if os.environ.get("BENCH_SKIP_TEST") != "1":
-        test, _ = timed(["make", "test"])
-        rows.append(("make test, s", f"{test:.1f}"))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")

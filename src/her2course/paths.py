@@ -61,11 +61,17 @@ def root_layout(root: Path) -> Layout:
     return _layout_for_root(root)
 
 
+def _default_bib() -> Path:
+    """The checkout's book/references.bib when this package runs from a checkout (an editable install), else the
+    copy that a wheel or ``pip install .`` puts beside this module (setup.py builds it from the same file)."""
+    checkout = PACKAGE_DIR.parents[1] / "book" / "references.bib"
+    return checkout if checkout.is_file() else PACKAGE_DIR / "references.bib"
+
+
 def package_layout() -> Layout:
     """The files this installed package reads (environment variables may point elsewhere)."""
     data_dir = Path(os.environ.get("HER2COURSE_DATA_DIR", PACKAGE_DIR / "data"))
-    default_bib = PACKAGE_DIR.parents[1] / "book" / "references.bib"
-    bib = Path(os.environ.get("HER2COURSE_BIB", default_bib))
+    bib = Path(os.environ.get("HER2COURSE_BIB") or _default_bib())
     notebooks = PACKAGE_DIR.parents[1] / "notebooks"  # there in a checkout (an editable install), not in a wheel
     return Layout(data_dir=data_dir, bib=bib, notebooks=notebooks if notebooks.is_dir() else None)
 
