@@ -43,11 +43,16 @@ def myst_lines() -> list[str]:
     lines: list[str] = []
     for t in terms():
         lines.append(t.term)
-        text = t.definition
-        if t.references:
-            text += " {cite:p}`" + ",".join(t.references) + "`"
-        if t.see_also:
-            text += " See also: " + ", ".join("{term}`" + s + "`" for s in t.see_also) + "."
-        lines.append("   " + text)
+        lines.append("   " + definition_myst(t))
         lines.append("")
     return lines
+
+
+def definition_myst(t: Term) -> str:
+    """A term's definition in MyST, with its citations and see-also links as roles."""
+    text = t.definition
+    if t.references:
+        text += " {cite:p}`" + ",".join(t.references) + "`"
+    if t.see_also:
+        text += " See also: " + ", ".join("{term}`" + s + "`" for s in t.see_also) + "."
+    return text
