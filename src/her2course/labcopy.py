@@ -33,7 +33,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import nbformat
@@ -126,7 +126,7 @@ class Sources:
         return (person.author_or_editor_or_title(full=False), year, type("Style", (), {"person": person}),
                 find_plugin("pybtex.backends", "text")(), find_plugin("pybtex.backends", "markdown")())
 
-    @lru_cache(maxsize=None)  # noqa: B019 - one Sources per run; labels are asked for again and again
+    @cache  # noqa: B019 - one Sources per run; labels are asked for again and again
     def label(self, key: str, textual: bool = False) -> str:
         """The book's author-year label: 'Hynes and Lane, 2005' ({cite:p}) or 'Hynes and Lane [2005]' ({cite:t}).
 
