@@ -67,13 +67,14 @@ notebooks: $(STAMP)
 # learner copies made from notebooks/ (src/her2course/labcopy.py). A copy a learner changed is kept aside, never
 # overwritten. Containers and hubs run as root, where JupyterLab needs --allow-root.
 LAB_DIR := lab
+LAB_ARGS ?=
 
 lab-notebooks: $(STAMP)
 	$(BIN)/python -m her2course.labcopy --source notebooks --dest $(LAB_DIR)
 
 lab: lab-notebooks
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(LAB_DIR) \
-	  $$(test "$$(id -u)" = 0 && echo --allow-root)
+	  $$(test "$$(id -u)" = 0 && echo --allow-root) $(LAB_ARGS)
 
 serve:
 	@test -d _build/html || { echo "No built book: run 'make book' first."; exit 1; }

@@ -104,7 +104,8 @@ MEASURE = """([path, raw]) => {
                 + '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
       .map(e => e.innerText.slice(0, 300)),
     quizzes: all('.jp-OutputArea .h2q').length,
-    nullInQuiz: all('.jp-OutputArea .h2q').filter(q => /\\bnull\\b/.test(q.innerText)).length,
+    nullInQuiz: all('.jp-OutputArea .h2q').filter(q => [...q.childNodes].some(n => n.nodeType === 3 && n.data.trim()))
+      .length,  // stray text in the quiz's own box (append(null) wrote "null" under the score)
     cutLabels: all('.jp-OutputArea .widget-label-basic, .jp-OutputArea label.widget-label')
       .filter(l => shown(l) && l.scrollWidth > l.clientWidth + 1).map(l => l.textContent),
     narrowFields: all('.jp-OutputArea .widget-text input, .jp-OutputArea .widget-textarea textarea, '

@@ -126,29 +126,27 @@ _SCRIPT = """<script>(function () {
     for (var item in saved) {
       var s = saved[item], where = chapterOf[item];
       if (!where || !s || typeof s !== "object") continue;
-      var scored = s.last && typeof s.last.score === "number";
+      var scored = s.last && typeof s.last.score === "number", was = best[item];
       if (!scored && !s.revealed) continue;
-      var mine = { score: scored ? s.last.score : 0, correct: scored && s.last.status === "correct",
-                   shown: !!s.revealed };
-      var was = best[item];
-      if (!was || mine.score > was.score) {
-        best[item] = { row: where[0], max: where[1], score: mine.score, correct: mine.correct,
-                       shown: mine.shown || (was && was.shown) };
-      }
+      var mine = { row: where[0], max: where[1], scored: scored, score: scored ? s.last.score : 0,
+                   correct: scored && s.last.status === "correct", shown: !!s.revealed || !!(was && was.shown) };
+      if (!was || !was.scored || (scored && mine.score > was.score)) best[item] = mine;
+      else if (mine.shown) was.shown = true;
     }
   }
   var sums = data.map(function () { return { n: 0, correct: 0, points: 0, max: 0, shown: 0 }; }), total = 0;
   for (var id in best) {
     var b = best[id], t = sums[b.row];
-    t.n += 1; t.points += b.score; t.max += b.max; t.correct += b.correct ? 1 : 0; t.shown += b.shown ? 1 : 0;
-    total += 1;
+    t.shown += b.shown ? 1 : 0;
+    if (!b.scored) continue;
+    t.n += 1; t.points += b.score; t.max += b.max; t.correct += b.correct ? 1 : 0; total += 1;
   }
   sums.forEach(function (t, r) {
     var cells = rows[r].querySelectorAll("td");
     cells[0].textContent = t.n + " of " + data[r];
     cells[1].textContent = t.n ? String(t.correct) : "";
     cells[2].textContent = t.n ? t.points + " of " + t.max : "";
-    cells[3].textContent = t.n ? String(t.shown) : "";
+    cells[3].textContent = t.n || t.shown ? String(t.shown) : "";
   });
   say(total ? total + (total === 1 ? " question" : " questions") + " answered in this browser."
             : "No answers saved in this browser yet: answer a chapter's quiz and come back.");
