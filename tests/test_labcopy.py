@@ -124,12 +124,18 @@ def test_citations_read_exactly_as_in_the_built_book(built_html, copies, path):
     assert lab == [b.strip("[]").replace("\xa0", " ") for b in book]  # the book ties "Van Poznak" with a nbsp
 
 
-def test_rebuilding_keeps_a_learners_changes(tmp_path, sources):
+def one_notebook(tmp_path: Path, name: str, text: str):
+    """A notebooks/ folder with one notebook of one Markdown cell; returns (folder, lab folder, notebook)."""
     src, dest = tmp_path / "notebooks", tmp_path / "lab"
     src.mkdir()
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# One\n\nAbout {term}`HER2`.")]
-    nbformat.write(nb, src / "01-one.ipynb")
+    nb.cells = [nbformat.v4.new_markdown_cell(text)]
+    nbformat.write(nb, src / name)
+    return src, dest, nb
+
+
+def test_rebuilding_keeps_a_learners_changes(tmp_path, sources):
+    src, dest, nb = one_notebook(tmp_path, "01-one.ipynb", "# One\n\nAbout {term}`HER2`.")
     first = labcopy.build(src, dest, sources)
     assert first.written == ["01-one.ipynb"]
     assert labcopy.build(src, dest, sources).unchanged == ["01-one.ipynb"]
@@ -154,11 +160,7 @@ def test_rebuilding_keeps_a_learners_changes(tmp_path, sources):
 
 
 def test_a_bad_notebook_stops_the_build_before_anything_is_written(tmp_path, sources):
-    src, dest = tmp_path / "notebooks", tmp_path / "lab"
-    src.mkdir()
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("See {cite:p}`nobody1999`.")]
-    nbformat.write(nb, src / "01-bad.ipynb")
+    src, dest, _ = one_notebook(tmp_path, "01-bad.ipynb", "See {cite:p}`nobody1999`.")
     with pytest.raises(labcopy.LabCopyError) as err:
         labcopy.build(src, dest, sources)
     assert "01-bad.ipynb, cell 1" in str(err.value)

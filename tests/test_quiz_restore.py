@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import warnings
-from pathlib import Path
 
 import pytest
 import yaml
 
 from her2course.quiz import progress, quiz
 
-ROOT = Path(__file__).resolve().parents[1]
-VECTORS = json.loads((ROOT / "tests" / "quiz_vectors.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def bank_file(tmp_path):
-    path = tmp_path / "zz-test-bank.yaml"
-    path.write_text(yaml.safe_dump({"chapter": "zz-test-bank", "title": "Test bank",
-                                    "learning_outcomes": VECTORS["learning_outcomes"], "items": VECTORS["bank"]}))
-    return path
+qw = pytest.importorskip("test_quiz_widget")
+VECTORS, bank_file = qw.VECTORS, qw.bank_file  # bank_file: the test bank fixture, used here by name
 
 
 @pytest.fixture
