@@ -11,12 +11,13 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv book test lint check unit notebooks lab serve bench browser pdf moodle-check clean hub hub-stop hub-load
+.PHONY: help venv book test lint check unit notebooks lab lab-notebooks serve bench browser pdf moodle-check clean hub hub-stop hub-load
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv first)"
 	@echo "make test       lint, check the data, build the book with warnings as errors, run every test"
-	@echo "make lab        open the chapters in JupyterLab"
+	@echo "make lab        open the chapters in JupyterLab (the learner copies in lab/, made first)"
+	@echo "make lab-notebooks  (re)make the learner copies of notebooks/ in lab/ for JupyterLab"
 	@echo "make serve      serve the built book on http://127.0.0.1:8000"
 	@echo "make notebooks  re-execute the chapter notebooks in place (before committing them)"
 	@echo "make pdf        the whole book as one PDF (_build/pdf/her2-course.pdf), printed by chromium"
@@ -67,8 +68,18 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks
+# JupyterLab shows MyST through jupyterlab-myst; terms, citations and page links become notebook-local links in
+# learner copies made from notebooks/ (src/her2course/labcopy.py). A copy a learner changed is kept aside, never
+# overwritten. Containers and hubs run as root, where JupyterLab needs --allow-root.
+LAB_DIR := lab
+LAB_ARGS ?=
+
+lab-notebooks: $(STAMP)
+	$(BIN)/python -m her2course.labcopy --source notebooks --dest $(LAB_DIR)
+
+lab: lab-notebooks
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(LAB_DIR) \
+	  $$(test "$$(id -u)" = 0 && echo --allow-root) $(LAB_ARGS)
 
 serve:
 	@test -d _build/html || { echo "No built book: run 'make book' first."; exit 1; }

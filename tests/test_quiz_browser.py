@@ -17,13 +17,9 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -43,12 +39,6 @@ if not CHROMIUM.exists():  # pragma: no cover
 
 
 # ------------------------------------------------------------------------------------------------ fixtures
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def write_bank(path: Path) -> Path:
     path.write_text(yaml.safe_dump({"chapter": "zz-test-bank", "title": "Test bank",
@@ -444,6 +434,7 @@ def test_usable_at_375px(browser, quiz_url):
 def lab(tmp_path_factory):
     """A real JupyterLab on 127.0.0.1 with a notebook that shows the test bank quiz."""
     import nbformat
+    from labserver import jupyterlab
 
     home = tmp_path_factory.mktemp("lab")
     notebooks = home / "notebooks"
@@ -454,41 +445,8 @@ def lab(tmp_path_factory):
     nb.cells = [nbformat.v4.new_code_cell(f"from her2course.quiz import quiz\nquiz({str(bank)!r})")]
     nbformat.write(nb, notebooks / "quiz.ipynb")
     db = home / "progress.sqlite3"
-    # Render every cell (JupyterLab 4 otherwise windows long notebooks: off-screen cells are not in the page).
-    settings = home / "settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}', encoding="utf-8")
-    port, token = free_port(), "her2course-test-token"
-    env = {**os.environ, "HER2COURSE_PROGRESS_DB": str(db), "JUPYTER_CONFIG_DIR": str(home / "config"),
-           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
-           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "ws"),
-           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    log = (home / "lab.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebooks}",
-         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         *(["--allow-root"] if os.geteuid() == 0 else [])],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=notebooks)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((home / "lab.log").read_text()[-3000:]) from None
-                time.sleep(0.3)
-        yield {"url": url, "token": token, "db": db, "root": notebooks}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with jupyterlab(home, notebooks, {"HER2COURSE_PROGRESS_DB": str(db)}, start_timeout=60) as server:
+        yield {**server, "db": db, "root": notebooks}
 
 
 def test_live_widget_in_jupyterlab_records_to_the_progress_db(browser, lab):

@@ -81,11 +81,17 @@ def myst_lines(items: tuple[Term, ...] | None = None) -> list[str]:
     lines: list[str] = []
     for t in terms() if items is None else items:
         lines.append(literal(t.term))
-        text = literal(t.definition)
-        if t.references:
-            text += " " + role("cite:p", ",".join(t.references))
-        if t.see_also:
-            text += " See also: " + ", ".join(role("term", s) for s in t.see_also) + "."
-        lines.append("   " + text)
+        lines.append("   " + definition_myst(t))
         lines.append("")
     return lines
+
+
+def definition_myst(t: Term) -> str:
+    """A term's definition in MyST: its text as a literal, then its citations and see-also links as roles (the only
+    markup, made here)."""
+    text = literal(t.definition)
+    if t.references:
+        text += " " + role("cite:p", ",".join(t.references))
+    if t.see_also:
+        text += " See also: " + ", ".join(role("term", s) for s in t.see_also) + "."
+    return text

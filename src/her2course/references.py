@@ -80,6 +80,19 @@ def bibliography() -> Bibliography:
     return _cached(str(package_layout().bib))
 
 
+def sources_text(keys: tuple[str, ...] | list[str]) -> str:
+    """The 'Source:' line of a generated result: short author-year citations ('Herceptin label 2026; ...').
+
+    A key the bibliography lacks, or a package without its bibliography, falls back to the key itself, so a
+    result always renders.
+    """
+    try:
+        bib = bibliography()
+    except Exception:
+        return "; ".join(keys)
+    return "; ".join(bib.short(k) if k in bib else k for k in keys)
+
+
 def missing_keys(
     bib: Bibliography, file: Path, item: str, field: str, keys: list[str]
 ) -> list[Problem]:

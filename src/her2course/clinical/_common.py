@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
+from ..references import sources_text
+
 DISCLAIMER = "For learning only: not for clinical decisions."
 
 # Accepted ranges, named once so messages, forms and tests agree.
@@ -115,7 +117,7 @@ class Card:
     def to_text(self) -> str:
         lines = [f"{self.title}: {self.action}", f"Why: {self.reason}"]
         lines += [f"{k}: {v}" for k, v in self.details()]
-        lines.append(f"Source: {', '.join(self.reference)}")
+        lines.append(f"Source: {sources_text(self.reference)}")
         lines.append(DISCLAIMER)
         return "\n".join(lines)
 
@@ -127,7 +129,7 @@ class Card:
             f"<p><strong>{e(self.title)}: {e(self.action)}</strong></p>"
             f"<p>{e(self.reason)}</p>"
             + (f"<ul>{rows}</ul>" if rows else "")
-            + f'<p class="her2-tool-source">Source: {e(", ".join(self.reference))}.</p>'
+            + f'<p class="her2-tool-source">Source: {e(sources_text(self.reference))}.</p>'
             f'<p class="her2-tool-disclaimer"><em>{e(DISCLAIMER)}</em></p></div>'
         )
 

@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..references import sources_text
 from ._common import DISCLAIMER, Card, choice, fmt_num, number
 
 CTCAE_REFS = ("ctcae5",)
@@ -178,7 +179,7 @@ class NeratinibPlan(Card):
                       else f"from {r.date_from.isoformat()}"] if dated and r.date_from else [])
             rows.append([r.period, *dates, r.neratinib, r.loperamide])
         return Table(caption=f"Neratinib: {self.strategy} plan", headers=headers, rows=rows,
-                     source=f"Source: {', '.join(self.reference)}. {DISCLAIMER}")
+                     source=f"Source: {sources_text(self.reference)}. {DISCLAIMER}")
 
 
 _DAYS_RANGE = re.compile(r"days?\s+(\d+)\s*(?:-|–|to)\s*(\d+)")

@@ -25,6 +25,9 @@ from ._common import DISCLAIMER, fmt_num
 from .lvef import WORKED_SERIES, change_text
 
 LIVE_NOTE = "In JupyterLab this cell shows a live form; the book shows worked examples computed by the same function."
+STALE_NOTE = "Out of date: an input changed after this result was shown. Press {button} to update it."
+# Fields fill the output's width up to a readable line, so a long label never squeezes its input to a sliver.
+FIELD_WIDTH = {"width": "100%", "max_width": "44em"}
 
 
 def _disclaimer_html() -> str:
@@ -52,6 +55,7 @@ class ToolForm:
         self.inputs: dict[str, Any] = {}
         self.output = None
         self.button = None
+        self._shown: str | None = None  # the last result or message shown, while it matches the inputs
 
     # -- static rendering
     def tables(self) -> list[Table]:
@@ -95,6 +99,8 @@ class ToolForm:
                                    tooltip=f"{self.button_label}: {self.title}")
             self.output = w.HTML(value=f"<p>{html.escape(DISCLAIMER)}</p>")
             self.button.on_click(lambda _b: self.submit())
+            for _, wd in pairs:
+                wd.observe(self._mark_stale, names="value")
             heading = w.HTML(value=f"<p><strong>{html.escape(self.title)}</strong>. {html.escape(self.intro)}</p>")
             self._box = w.VBox([heading, *[wd for _, wd in pairs], self.button, self.output])
         return self._box
@@ -113,7 +119,21 @@ class ToolForm:
         except Exception as exc:
             body = (f'<p role="alert" class="her2-tool-error">Something went wrong ({html.escape(type(exc).__name__)}:'
                     f" {html.escape(str(exc))}). Your input is kept; please report this.</p>")
+        self._shown = body
         self.output.value = body
+
+    @property
+    def stale(self) -> bool:
+        """True while the output shows a result for inputs that have changed since."""
+        return self.output is not None and self._shown is not None and self.output.value != self._shown
+
+    def _mark_stale(self, _change: Any = None) -> None:
+        """An input changed: keep the old result visible but say plainly that it no longer matches."""
+        if self._shown is None or self.stale:
+            return
+        note = html.escape(STALE_NOTE.format(button=self.button_label))
+        self.output.value = (f'<div class="her2-tool-stale" style="border-left:4px dashed #767676;padding-left:8px">'
+                             f'<p role="status"><strong>{note}</strong></p>{self._shown}</div>')
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data: dict[str, Any] = {"text/plain": self.plain_text(), "text/html": self.static_html()}
@@ -129,18 +149,19 @@ class ToolForm:
 def _text(description: str, value: str = "", placeholder: str = ""):
     import ipywidgets as w
     return w.Text(value=value, description=description, placeholder=placeholder,
-                  style={"description_width": "initial"}, layout=w.Layout(width="28em"))
+                  style={"description_width": "initial"}, layout=w.Layout(**FIELD_WIDTH))
 
 
 def _check(description: str):
     import ipywidgets as w
-    return w.Checkbox(value=False, description=description, indent=False)
+    return w.Checkbox(value=False, description=description, indent=False, layout=w.Layout(width="auto"))
 
 
 def _drop(description: str, options, value=None):
     import ipywidgets as w
     return w.Dropdown(options=options, value=value if value is not None else options[0][1] if isinstance(
-        options[0], tuple) else options[0], description=description, style={"description_width": "initial"})
+        options[0], tuple) else options[0], description=description, style={"description_width": "initial"},
+        layout=w.Layout(**FIELD_WIDTH))
 
 
 # ---- LVEF -----------------------------------------------------------------------------------------------------------
@@ -240,7 +261,7 @@ class LvefForm(ToolForm):
 def _textarea(description: str):
     import ipywidgets as w
     return w.Textarea(value="", description=description, placeholder="2026-01-05 62\n2026-04-06 47",
-                      style={"description_width": "initial"}, layout=w.Layout(width="28em", height="7em"))
+                      style={"description_width": "initial"}, layout=w.Layout(**FIELD_WIDTH, height="8em"))
 
 
 # ---- diarrhea -------------------------------------------------------------------------------------------------------

@@ -36,17 +36,19 @@ class Explorer(widgets.VBox):
         self.name = name
         self.drug_boxes = {
             d: widgets.Checkbox(value=d in preset_d, description=m.drugs[d].label, indent=False,
-                                layout=widgets.Layout(width="auto"))
+                                layout=widgets.Layout(width="auto", margin="2px 1.25em 2px 0"))
             for d in drug_ids
         }
         self.alteration_boxes = {
             a: widgets.Checkbox(value=a in preset_a, description=m.alterations[a].name, indent=False,
-                                layout=widgets.Layout(width="auto"))
+                                layout=widgets.Layout(width="auto", margin="2px 1.25em 2px 0"))
             for a in alt_ids
         }
-        grid = widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(11rem, 1fr))", width="100%")
-        drug_panel = widgets.GridBox(list(self.drug_boxes.values()), layout=grid)
-        alt_panel = widgets.GridBox(list(self.alteration_boxes.values()), layout=grid)
+        # Boxes as wide as their labels, wrapping onto new lines: a fixed grid column cut the longer labels short
+        # ("p95HER2 (truncated HE..."), since ipywidgets never wraps a checkbox label.
+        flow = widgets.Layout(flex_flow="row wrap", width="100%")
+        drug_panel = widgets.HBox(list(self.drug_boxes.values()), layout=flow)
+        alt_panel = widgets.HBox(list(self.alteration_boxes.values()), layout=flow)
         self.view = widgets.HTML()
         self.status = widgets.HTML()
         super().__init__([

@@ -5,6 +5,7 @@ Chapters call one function::
     from her2course.quiz import quiz
     quiz("01-her2-biology")                      # the whole bank
     quiz("01-her2-biology", tags=["testing"])    # a selection by tag (or ids=[...]), optionally shuffle=True, seed=1
+    my_progress()                                # the learner's progress per chapter (notebooks/my-progress.ipynb)
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from .grading import Result, grade, parse_number
 if TYPE_CHECKING:
     from .widget import Quiz
 
-__all__ = ["Bank", "Result", "grade", "load_bank", "parse_number", "quiz"]
+__all__ = ["Bank", "Result", "grade", "load_bank", "my_progress", "parse_number", "quiz"]
+
+
+def my_progress():
+    """The learner's quiz progress per chapter: a live table in JupyterLab, this browser's answers in the book."""
+    from .progressview import my_progress as _my_progress
+
+    return _my_progress()
 
 
 def quiz(

@@ -44,6 +44,13 @@ CREATE TABLE IF NOT EXISTS attempts (
     response  TEXT    NOT NULL             -- the learner's answer as JSON
 );
 CREATE INDEX IF NOT EXISTS attempts_by_item ON attempts (chapter, item, id);
+CREATE TABLE IF NOT EXISTS resets (         -- "Reset my answers" in a quiz: earlier answers are not restored
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT    NOT NULL,
+    chapter   TEXT    NOT NULL,
+    quiz      TEXT    NOT NULL,
+    after_id  INTEGER NOT NULL             -- the last attempts.id stored before the reset
+);
 """
 
 COLUMNS = ("id", "at", "chapter", "quiz", "item", "type", "event", "attempt", "status", "score", "max", "response")
@@ -113,16 +120,20 @@ def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
-def _select(db: Path, immutable: bool) -> list[dict[str, Any]]:
-    """Every attempt, through a read-only connection (immutable: no -shm file, for a store in a read-only folder)."""
+def _select(db: Path, immutable: bool, sql: str = f"SELECT {', '.join(COLUMNS)} FROM attempts ORDER BY id",
+            params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of a query, through a read-only connection (immutable: no -shm file, for a store in a read-only folder).
+
+    A table the store does not have yet (an empty file, or a store from before the resets table) has no rows.
+    """
     uri = "file:" + urllib.parse.quote(str(db.resolve())) + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
     con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM attempts ORDER BY id")
-        return [dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()]
+        return con.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
-        if "no such table: attempts" in str(exc) and not _tables(con):
-            return []  # an empty database file: nothing recorded yet
+        text = str(exc)
+        if "no such table: resets" in text or ("no such table: attempts" in text and not _tables(con)):
+            return []
         raise
     finally:
         con.close()
@@ -181,6 +192,11 @@ def record(entries: list[Attempt], path: Path | None = None) -> None:
 
 def rows(path: Path | None = None) -> list[dict[str, Any]]:
     """Every stored attempt, oldest first (an empty list when there is no store yet). Raises StoreError."""
+    return [dict(zip(COLUMNS, r, strict=True)) for r in _read(path)]
+
+
+def _read(path: Path | None, *query: Any) -> list[tuple[Any, ...]]:
+    """The rows of a read-only query (every attempt by default); none when there is no store yet. Raises StoreError."""
     db = Path(path) if path else default_path()
     if not db.exists() and not db.is_symlink():
         if db.parent.exists() and not db.parent.is_dir():
@@ -188,14 +204,61 @@ def rows(path: Path | None = None) -> list[dict[str, Any]]:
         return []
     try:
         try:
-            return _select(db, immutable=False)
+            return _select(db, False, *query)
         except sqlite3.OperationalError as exc:
             text = str(exc)
             if db.is_dir() or not ("readonly" in text or "read-only" in text or "unable to open" in text):
                 raise
-        return _select(db, immutable=True)  # a read-only folder: the store can still be read
+        return _select(db, True, *query)  # a read-only folder: the store can still be read
     except sqlite3.Error as exc:
         raise _diagnose(db, exc, writing=False) from exc
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A question's stored state in one quiz: the latest checked answer (attempt 0: none) and whether it was shown."""
+
+    response: Any
+    attempt: int
+    revealed: bool
+
+
+def saved_answers(chapter: str, quiz: str, path: Path | None = None) -> dict[str, Saved]:
+    """The learner's answers to one quiz since its last reset, by question: what a re-run quiz shows again.
+
+    The latest checked answer of each question counts (with its attempt number), and a question whose answer was
+    shown stays shown; an answer shown before any check keeps the response that was on screen. Raises StoreError.
+    """
+    after = _read(path, "SELECT COALESCE(MAX(after_id), 0) FROM resets WHERE chapter = ? AND quiz = ?",
+                  (chapter, quiz))
+    since = after[0][0] if after else 0
+    out: dict[str, Saved] = {}
+    for item, event, attempt, response in _read(
+            path, "SELECT item, event, attempt, response FROM attempts WHERE chapter = ? AND quiz = ? AND id > ?"
+                  " ORDER BY id", (chapter, quiz, since)):
+        try:
+            answer = json.loads(response)
+        except ValueError:
+            answer = None
+        before = out.get(item)
+        if event == "attempt":
+            out[item] = Saved(answer, attempt, bool(before and before.revealed))
+        elif event == "reveal":
+            out[item] = Saved(before.response if before and before.attempt else answer,
+                              before.attempt if before else 0, True)
+    return out
+
+
+def record_reset(chapter: str, quiz: str, path: Path | None = None) -> None:
+    """Remember that the learner cleared a quiz, so its earlier answers are not restored. Raises StoreError."""
+    db = Path(path) if path else default_path()
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    with connect(db) as con:
+        try:
+            con.execute("INSERT INTO resets (at, chapter, quiz, after_id) "
+                        "VALUES (?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM attempts))", (now, chapter, quiz))
+        except sqlite3.Error as exc:
+            raise _diagnose(db, exc, writing=True) from exc
 
 
 def _tables(con: sqlite3.Connection) -> list[str]:

@@ -80,6 +80,39 @@ class Quiz(anywidget.AnyWidget):
         self.results: dict[str, Result] = {}
         self.progress_error: str | None = None
         super().__init__(spec=spec, **kwargs)
+        self._restore()
+
+    def _restore(self) -> None:
+        """Show the learner's stored answers again (a re-run cell, a reopened notebook), from the progress store.
+
+        A store that cannot be read restores nothing here, silently: the first answer that cannot be saved says
+        why, once (see ``_store``).
+        """
+        try:
+            stored = progress.saved_answers(self.spec["chapter"], self.spec["id"])
+        except Exception:
+            return
+        assignment = self.spec.get("mode") == "assignment"
+        state: dict[str, Any] = {}
+        for spec_item in self.spec.get("items", []):
+            item, saved = self._items.get(spec_item["id"]), stored.get(spec_item["id"])
+            if item is None or saved is None:
+                continue
+            entry: dict[str, Any] = {"response": saved.response, "attempts": saved.attempt,
+                                     "checked": saved.attempt > 0, "revealed": saved.revealed}
+            if saved.attempt > 0:
+                result = _grade(item, saved.response)
+                if result.status != "invalid":
+                    self.results[item.id] = result
+                if not assignment:
+                    entry["last"] = {"score": result.score, "status": result.status}
+            self._recorded[item.id] = saved.attempt
+            if saved.revealed:
+                self._revealed.add(item.id)
+            state[item.id] = entry
+        if state:
+            self.responses = state
+            self.saved = {k: v["attempts"] for k, v in state.items() if v["attempts"]}
 
     # -- representations: deterministic, and the static fallback next to the widget view
     def __repr__(self) -> str:
@@ -106,6 +139,8 @@ class Quiz(anywidget.AnyWidget):
     def _on_responses(self, change: dict[str, Any]) -> None:
         entries: list[progress.Attempt] = []
         new = change["new"] or {}
+        gone = (set(self._recorded) | self._revealed) - set(new)
+        cleared = any(self._recorded.get(k) or k in self._revealed for k in gone)
         for item_id, state in new.items():
             item = self._items.get(item_id)
             if item is None or not isinstance(state, dict):
@@ -120,6 +155,7 @@ class Quiz(anywidget.AnyWidget):
                                                 "attempt", attempts, result.status, result.score, result.max,
                                                 state.get("response")))
             elif attempts == 0 and self._recorded.get(item_id):
+                cleared = True
                 self._recorded[item_id] = 0  # the learner reset the quiz
                 self.results.pop(item_id, None)
                 self._revealed.discard(item_id)
@@ -127,15 +163,24 @@ class Quiz(anywidget.AnyWidget):
                 self._revealed.add(item_id)
                 entries.append(progress.Attempt(self.spec["chapter"], self.spec["id"], item_id, item.type,
                                                 "reveal", attempts, "revealed", 0, 0, state.get("response")))
-        for item_id in set(self._recorded) - set(new):
+        for item_id in gone:
             self._recorded.pop(item_id, None)
             self.results.pop(item_id, None)
             self._revealed.discard(item_id)
         stale = {k for k in self.saved if not self._recorded.get(k)}
         if stale:
             self.saved = {k: v for k, v in self.saved.items() if k not in stale}
+        if cleared:
+            self._forget()
         if entries:
             self._store(entries)
+
+    def _forget(self) -> None:
+        """The learner cleared the quiz: the store notes it, so a re-run does not bring those answers back."""
+        try:
+            progress.record_reset(self.spec["chapter"], self.spec["id"])
+        except Exception as exc:  # nothing is lost; the quiz says why the store cannot be written
+            self.save_error = str(exc) if isinstance(exc, progress.StoreError) else f"{type(exc).__name__}: {exc}"
 
     def _store(self, entries: list[progress.Attempt]) -> None:
         """Write the new attempts (and any that failed before); on failure keep them and say why, once."""

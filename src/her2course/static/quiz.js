@@ -415,15 +415,16 @@ function render({ model, el: host }) {
       : "";
     root.append(
       el("div", { class: "h2q-top" }, [el("p", { class: "h2q-title", text: spec.title }), score]),
-      note ? el("p", { class: "h2q-note", text: note }) : null,
+      note ? el("p", { class: "h2q-note", text: note }) : "",
       assignment ? el("p", { class: "h2q-note", text: "This is an assignment: your answers are saved for your " +
         "instructor, and you can change an answer until you hand in. Feedback comes after your instructor " +
-        "collects the results." }) : null,
+        "collects the results." }) : "",
       el("p", { class: "h2q-save-error", id: uid("save-error"), role: "alert", hidden: true }),
     );
     for (const item of items) root.append(buildItem(item));
     const summary = el("div", { class: "h2q-summary", id: uid("summary") });
-    root.append(summary, assignment ? null : el("div", { class: "h2q-actions" }, [resetBtn, confirmBox]), announcer);
+    // append() writes null as the text "null": absent parts are empty strings
+    root.append(summary, assignment ? "" : el("div", { class: "h2q-actions" }, [resetBtn, confirmBox]), announcer);
     showSaveError();
     for (const item of items) refresh(item, false);
     updateScore();
