@@ -419,11 +419,24 @@ def evaluate(item: Numeric, params: dict[str, float]) -> dict[str, Value]:
     return names
 
 
-def exact_key(item: Numeric, values: dict[str, Value]) -> Value:
-    """The key before its own ``round``: what a learner who follows the stated rounding must land near."""
+# Results the calculator itself rounds (to 0.1 mg, 0.1 mL), with the unrounded result it rounds from.
+PRE_ROUNDED = {"dose_mg": ("exact_mg", 1), "volume_ml": ("exact_ml", 1)}
+
+
+def exact_key(item: Numeric, values: dict[str, Value]) -> tuple[Value, int | None]:
+    """The key before rounding and the decimal places it is rounded to: what a learner who follows the stated
+    rounding must land near (the value's own ``round``, or the calculator's rounding of a dose or a volume)."""
     assert item.compute is not None
+    calc = item.compute.values[item.compute.key]
     names = {k: v for k, v in values.items() if k != item.compute.key}
-    return _call(item.compute.key, item.compute.values[item.compute.key], names, rounded=False)
+    if calc.round is None:
+        fn = FUNCTIONS.get(calc.fn)
+        pick = calc.pick or (fn.pick if fn else "")
+        if pick in PRE_ROUNDED:
+            exact_pick, places = PRE_ROUNDED[pick]
+            return _call(item.compute.key, calc.model_copy(update={"pick": exact_pick}), names), places
+        return values[item.compute.key], None
+    return _call(item.compute.key, calc, names, rounded=False), calc.round
 
 
 
@@ -507,8 +520,8 @@ def problems_in_form(item: Numeric, values: dict[str, Value], practice_values: d
     if key is None or not math.isfinite(key):
         return [*out, ("compute.key", f"the key must be a number, got {values[c.key]!r}")]
     tol = item.answer.tolerance
-    exact = _number(exact_key(item, values))
-    places = c.values[c.key].round
+    unrounded, places = exact_key(item, values)
+    exact = _number(unrounded)
     if exact is not None and places is not None and _is_tie(exact, places):
         out.append(("compute.key", f"the unrounded key {exact:g} is a rounding tie at {places} decimal place(s): "
                                    "a learner could fairly round it either way"))
@@ -645,7 +658,7 @@ def _grid(p) -> list[float]:
     return [round(p.min + i * p.step, places) for i in range(n)]
 
 
-def _source(item: Numeric) -> Numeric:
+def authored(item: Numeric) -> Numeric:
     """The item with its authored texts back (a drawn or practice item keeps them in ``form``)."""
     if item.form is None:
         return item
@@ -661,14 +674,14 @@ def draw(item: Numeric, seed: int) -> Numeric:
     """The form of ``item`` for ``seed``: values drawn deterministically, checked, filled in (FormError if none)."""
     if not item.parametric:
         return item
-    source = _source(item)
-    authored = {k: float(p.value) for k, p in source.params.items()}
-    practice_values = evaluate(source, authored)
+    source = authored(item)
+    practice_params = {k: float(p.value) for k, p in source.params.items()}
+    practice_values = evaluate(source, practice_params)
     grids = {k: _grid(p) for k, p in source.params.items()}
     last = ""
     for attempt in range(MAX_TRIES):
         params = {k: g[_digest("form", seed, source.id, k, attempt) % len(g)] for k, g in grids.items()}
-        if params == authored:
+        if params == practice_params:
             continue
         try:
             values = evaluate(source, params)
@@ -677,8 +690,7 @@ def draw(item: Numeric, seed: int) -> Numeric:
             continue
         found = problems_in_form(source, values, practice_values)
         if not found:
-            filled = fill(source, values, seed)
-            return filled
+            return fill(source, values, seed)
         last = "; ".join(f"{f}: {m}" for f, m in found)
     raise FormError(f"question '{item.id}': no valid form for seed {seed} in {MAX_TRIES} draws"
                     + (f" (last reason: {last})" if last else ""))

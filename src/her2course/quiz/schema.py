@@ -284,9 +284,9 @@ class Numeric(ItemBase):
                 raise ValueError(f"parameter name '{name}' must be lower case letters, digits and _ (a letter first)")
         return params
 
-    @field_validator("form")
+    @field_validator("form", mode="before")
     @classmethod
-    def _not_authored(cls, form: Form | None) -> Form | None:
+    def _not_authored(cls, form: object) -> object:
         if form is not None:
             raise ValueError("'form' is set by the course when it fills in a parametric item; do not write it")
         return form
