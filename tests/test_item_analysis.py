@@ -63,7 +63,7 @@ def test_alpha_uses_points_and_kr20_full_marks():
 
 
 def test_flags_follow_the_bands():
-    rows = [[1, 0, 1, 1], [1, 0, 1, 0], [1, 0, 0, 1], [1, 0, 0, 0], [1, 1, 0, 1]]
+    rows = [[1, 0, 1, 1], [1, 0, 1, 0], [1, 0, 0, 1], [1, 0, 0, 0], [1, 1, 0, 0]]
     a = analyze(_class(rows))
     by = {i.number: i for i in a.items}
     assert any("easy" in f for f in by[1].flags) and any("no discrimination" in f for f in by[1].flags)
