@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .errors import print_problems
 from .exports import cli as exports_cli
 from .paths import checkout_layout
 from .pathway import cli as pathway_cli
@@ -21,10 +22,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print(f"Checked the course data in {layout.data_dir} against {layout.bib}")
     for name, count in counts.items():
         print(f"  {name}: {count} valid item{'s' if count != 1 else ''}")
-    if problems:
-        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found:", file=sys.stderr)
-        for p in problems:
-            print(f"  - {p}", file=sys.stderr)
+    if print_problems(problems):
         return 1
     print("No problems found.")
     return 0

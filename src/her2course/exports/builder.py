@@ -167,12 +167,17 @@ class QuizBuilder:
                 + f"<pre><code>{commands}</code></pre></div>")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        bundle = self.box._repr_mimebundle_(**kwargs)
-        data, meta = bundle if isinstance(bundle, tuple) else (bundle or {}, {})
-        data = dict(data)
-        data["text/plain"] = repr(self)
-        data["text/html"] = self.fallback_html()
-        return data, dict(meta)
+        return widget_bundle(self.box, repr(self), self.fallback_html(), **kwargs)
+
+
+def widget_bundle(box: Any, text: str, fallback: str, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An ipywidgets box's mime bundle with a fixed text/plain and the static text/html the book shows."""
+    bundle = box._repr_mimebundle_(**kwargs)
+    data, meta = bundle if isinstance(bundle, tuple) else (bundle or {}, {})
+    data = dict(data)
+    data["text/plain"] = text
+    data["text/html"] = fallback
+    return data, dict(meta)
 
 
 def command_for(filters: Filters, count: int | None, seed: int, fmt: str, out: str) -> str:

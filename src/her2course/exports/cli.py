@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import DataError, print_problems
 from ..quiz.schema import CJMM_STEPS, ITEM_TYPES
 from .common import ExportReport
 from .selection import (
@@ -102,10 +102,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         where = str(folder)
     print(f"Checked {where}: {n} valid question{'s' if n != 1 else ''}; every parametric question drawn for seeds "
           f"{CHECK_SEEDS.start}-{CHECK_SEEDS.stop - 1}")
-    if problems:
-        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found:", file=sys.stderr)
-        for p in problems:
-            print(f"  - {p}", file=sys.stderr)
+    if print_problems(problems):
         return 1
     print("No problems found.")
     return 0

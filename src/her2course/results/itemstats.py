@@ -128,28 +128,25 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
     return float(((x - x.mean()) * (y - y.mean())).mean() / (sx * sy))
 
 
+def _reliability(scores: np.ndarray, item_variances: np.ndarray) -> float | None:
+    """k/(k-1) * (1 - sum of the item variances / variance of the totals); None when undefined."""
+    n, k = scores.shape
+    total_var = scores.sum(axis=1).var() if n >= 2 else 0.0
+    if k < 2 or total_var < 1e-12:
+        return None
+    return float(k / (k - 1) * (1 - item_variances.sum() / total_var))
+
+
 def kr20(right: np.ndarray) -> float | None:
     """KR-20 of a students x items matrix of 0/1: k/(k-1) * (1 - sum(p q) / variance of the totals)."""
-    n, k = right.shape
-    if k < 2 or n < 2:
-        return None
-    total_var = right.sum(axis=1).var()
-    if total_var < 1e-12:
-        return None
     p = right.mean(axis=0)
-    return float(k / (k - 1) * (1 - (p * (1 - p)).sum() / total_var))
+    return _reliability(right, p * (1 - p))
 
 
 def cronbach_alpha(points: np.ndarray) -> float | None:
     """Cronbach's alpha of a students x items matrix of points: k/(k-1) * (1 - sum of item variances / variance
     of the totals)."""
-    n, k = points.shape
-    if k < 2 or n < 2:
-        return None
-    total_var = points.sum(axis=1).var()
-    if total_var < 1e-12:
-        return None
-    return float(k / (k - 1) * (1 - points.var(axis=0).sum() / total_var))
+    return _reliability(points, points.var(axis=0))
 
 
 def groups(totals: np.ndarray, names: Sequence[str], share: float = GROUP_SHARE) -> tuple[list[int], list[int], int]:

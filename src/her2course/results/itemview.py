@@ -131,9 +131,6 @@ class ItemAnalyzer:
                 "generated class.</p>" + item_analysis_example()._repr_html_() + "</div>")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        bundle = self.box._repr_mimebundle_(**kwargs)
-        data, meta = bundle if isinstance(bundle, tuple) else (bundle or {}, {})
-        data = dict(data)
-        data["text/plain"] = repr(self)
-        data["text/html"] = self.fallback_html()
-        return data, dict(meta)
+        from ..exports.builder import widget_bundle
+
+        return widget_bundle(self.box, repr(self), self.fallback_html(), **kwargs)
