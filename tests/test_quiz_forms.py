@@ -342,3 +342,19 @@ def test_a_broken_parametric_item_in_a_private_bank_is_reported_by_field(tmp_pat
     assert main(["quiz", "check", "--bank-dir", str(folder)]) == 1
     assert ("item 'mid-heavy': field 'params.weight': draws 45-400, outside the range 'adult-weight-kg'"
             in capsys.readouterr().err)
+
+
+def test_the_student_notebook_shows_the_drawn_form_and_the_collector_marks_it():
+    from her2course.exports.notebook import assignment_quiz
+
+    a = select(Filters.make(types=["numeric"], chapters=["2"]), seed=21)
+    q = assignment_quiz(a.id, a.item_ids, seed=a.seed, title="t")
+    stems = {i["id"]: i["stem"] for i in q.spec["items"]}
+    for e in a.parametric:
+        weight = e.item.form.values.get("weight")
+        if weight is not None:
+            assert f"{forms._format(weight, None, 'w')} kg" in stems[e.id]
+        assert "value" not in q.spec["items"][a.item_ids.index(e.id)]["answer"]  # the key stays in the kernel
+        drawn_key = f"{forms._format(e.item.answer.value, None, 'k')} {e.item.answer.unit}"
+        assert q._items[e.id].answer.value == e.item.answer.value
+        assert grade(q._items[e.id], drawn_key).status == "correct"
