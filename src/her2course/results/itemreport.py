@@ -44,9 +44,9 @@ def chart(analysis: Analysis) -> Figure:
     ax.scatter([i.p for i in flagged], [i.r for i in flagged], s=54, marker="^", color=OKABE_ITO["vermillion"],
                zorder=3, label="flagged")
     for i in analysis.items:
-        if i.r is not None:
-            ax.annotate(str(i.number), (i.p, i.r), textcoords="offset points", xytext=(5, 4), fontsize=8,
-                        color=INK, zorder=4)
+        if i.r is not None:  # labels left of the points near the right edge, so that none is cut off
+            ax.annotate(str(i.number), (i.p, i.r), textcoords="offset points", fontsize=8, color=INK, zorder=4,
+                        xytext=(-11, 4) if i.p > 0.93 else (5, 4))
     ax.set_xlim(0, 1)
     ax.set_ylim(bottom, max([1.0, *[r + 0.05 for r in lows]]))
     ax.set_xlabel("Difficulty p (share of the points scored)")
@@ -134,11 +134,17 @@ CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;line-height:1.45;color:#1b1b1b;
 background:#fff;max-width:60rem;margin:1.5rem auto;padding:0 1rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #6e6e6e;padding:.2rem .45rem;
-text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}
+text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}.her2-table{overflow-x:auto}
 .flag{color:#a3260b;font-weight:600}.ok{color:#00694a}caption{text-align:left;font-weight:600;padding:.3rem 0}
 figure img{max-width:100%;height:auto;background:#fff}details{margin:.3rem 0}
 @media (prefers-color-scheme:dark){body{background:#1c1f24;color:#ececec}.flag{color:#ffa38a}.ok{color:#72dcb2}}
 """
+
+
+def _box(label: str, table: str) -> str:
+    """A table in the course's scrolling table box (its own horizontal scroll on a phone, keyboard reachable)."""
+    return (f'<div class="her2-table" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)}">'
+            f"{table}</div>")
 
 
 def report_body(analysis: Analysis, figure: Figure | None = None) -> str:
@@ -152,27 +158,26 @@ def report_body(analysis: Analysis, figure: Figure | None = None) -> str:
                f"{_f(f.sem) or 'n/a'} points. Upper and lower groups: {f.group_size} students each (27%).</p>")
     notes = "".join(f"<li>{e(n)}</li>" for n in analysis.notes)
     rows = "".join(
-        f"<tr><td class=\"n\">{i.number}</td><th scope=\"row\">{e(_name(i))}"
-        + (f"<br><small>{e(i.text)}</small>" if i.text else "")
-        + f"</th><td class=\"n\">{i.max:g}</td><td class=\"n\">{_f(i.p)}</td><td class=\"n\">{_f(i.r) or '-'}</td>"
-        f"<td class=\"n\">{_f(i.d)}</td><td>"
+        f"<tr><th scope=\"row\">{e(_name(i))}</th><td>{e(i.text)}</td><td class=\"n\">{i.max:g}</td>"
+        f"<td class=\"n\">{_f(i.p)}</td><td class=\"n\">{_f(i.r) or '-'}</td><td class=\"n\">{_f(i.d)}</td><td>"
         + ("<br>".join(f'<span class="flag">\u26a0 {e(x)}</span>' for x in i.flags) or '<span class="ok">ok</span>')
         + "</td></tr>" for i in analysis.items)
-    table = ('<table><caption>Items: difficulty p, discrimination r (corrected point-biserial) and D (upper minus '
-             'lower 27%)</caption><thead><tr><th scope="col">#</th><th scope="col">Item</th><th scope="col">Max</th>'
-             '<th scope="col">p</th><th scope="col">r</th><th scope="col">D</th><th scope="col">Flags</th></tr>'
-             f"</thead><tbody>{rows}</tbody></table>")
+    caption = "Items: difficulty p, discrimination r (corrected point-biserial) and D (upper minus lower 27%)"
+    table = _box(caption, f"<table><caption>{e(caption)}</caption><thead><tr><th scope=\"col\">Item</th>"
+                 '<th scope="col">Question</th><th scope="col">Max</th><th scope="col">p</th><th scope="col">r</th>'
+                 f'<th scope="col">D</th><th scope="col">Flags</th></tr></thead><tbody>{rows}</tbody></table>')
     options = []
     for i in analysis.items:
         body = "".join(f"<tr><td>{e(o.option)}</td><td>{'right' if o.key else ('' if o.key is None else 'wrong')}"
                        f"</td><td class=\"n\">{o.count}</td><td class=\"n\">{o.share:.0%}</td>"
                        f"<td class=\"n\">{o.upper}</td><td class=\"n\">{o.lower}</td></tr>" for o in i.options)
         extra = "".join(f"<li>{e(n)}</li>" for n in i.notes)
-        options.append(f"<details><summary>{e(_name(i))}: options chosen</summary><table><thead><tr>"
-                       '<th scope="col">Option</th><th scope="col">Key</th><th scope="col">Chosen</th>'
-                       '<th scope="col">Share</th><th scope="col">Upper group</th><th scope="col">Lower group</th>'
-                       f"</tr></thead><tbody>{body}</tbody></table>" + (f"<ul>{extra}</ul>" if extra else "")
-                       + "</details>")
+        label = f"{_name(i)}: options chosen"
+        options.append(f"<details><summary>{e(label)}</summary>"
+                       + _box(label, '<table><thead><tr><th scope="col">Option</th><th scope="col">Key</th>'
+                              '<th scope="col">Chosen</th><th scope="col">Share</th><th scope="col">Upper group</th>'
+                              f'<th scope="col">Lower group</th></tr></thead><tbody>{body}</tbody></table>')
+                       + (f"<ul>{extra}</ul>" if extra else "") + "</details>")
     fig = figure.to_html() if figure is not None else ""
     return (f'<div class="her2-item-analysis">{summary}' + (f"<ul>{notes}</ul>" if notes else "") + fig + table
             + "<h3>Options</h3>" + "".join(options)
