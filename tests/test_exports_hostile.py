@@ -29,9 +29,9 @@ from her2course.exports import all_entries, from_ids
 from her2course.exports.cli import build
 from her2course.exports.paper import key_html, student_html
 from her2course.exports.selection import Entry
-from her2course.quiz import markup
+from her2course.quiz import forms, markup
 from her2course.quiz.bank import Bank
-from her2course.quiz.schema import ITEM_TYPES, MODELS
+from her2course.quiz.schema import ITEM_TYPES, MODELS, Numeric
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
@@ -113,7 +113,8 @@ def hostile():
     wanted = {"numeric": lambda e: e.item.answer.unit,           # a unit, to poison
               "matrix": lambda e: question(e)[0] is not None}    # one GIFT can write
     sources = [next(e for e in pool if e.item.type == kind and wanted.get(kind, bool)(e)) for kind in ITEM_TYPES]
-    datas = [s.item.model_dump() for s in sources]
+    # a parametric item's texts are templates, filled in per form: poison the templates (what every form shows)
+    datas = [(forms.authored(s.item) if isinstance(s.item, Numeric) else s.item).model_dump() for s in sources]
     # a cloze with one blank (GIFT's "missing word"), so that every GIFT writer meets the payloads
     one = {**datas[ITEM_TYPES.index("cloze")], "id": "hostile-one-blank"}
     first, *others = one["blanks"]

@@ -22,6 +22,7 @@ from .paths import Layout
 from .pathway import model as pathway_model
 from .quiz import bank as quiz_bank
 from .references import load_bibliography
+from .quiz import forms as quiz_forms
 
 # Each validator takes the layout and returns (valid items, problems). Add new data files here, one line each.
 Validator = Callable[[Layout], tuple[Sequence[Any], list[Problem]]]
@@ -31,6 +32,7 @@ VALIDATORS: dict[str, Validator] = {
     "testing": testing.validate,
     "glossary": glossary.validate,
     "questions": quiz_bank.validate,
+    "param_ranges": quiz_forms.validate_ranges,
     "pathway": pathway_model.validate,
     "clinical_rules": clinical_rules.validate,
     "cases": case_loader.validate,

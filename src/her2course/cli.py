@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .errors import print_problems
 from .exports import cli as exports_cli
 from .paths import checkout_layout
 from .pathway import cli as pathway_cli
@@ -28,10 +29,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for name, count in counts.items():
         print(f"  {name}: {count} valid item{'s' if count != 1 else ''}")
     currency.print_stale_flags(layout, args.today)  # warnings only: flags last checked over six months ago
-    if problems:
-        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found:", file=sys.stderr)
-        for p in problems:
-            print(f"  - {p}", file=sys.stderr)
+    if print_problems(problems):
         return 1
     print("No problems found.")
     return 0

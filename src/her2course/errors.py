@@ -32,3 +32,15 @@ class DataError(ValueError):
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the course data:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+def print_problems(problems: list[Problem]) -> int:
+    """Print every problem to stderr under a count and return the exit code (1 if any, else 0)."""
+    import sys
+
+    if not problems:
+        return 0
+    print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found:", file=sys.stderr)
+    for p in problems:
+        print(f"  - {p}", file=sys.stderr)
+    return 1

@@ -2,8 +2,9 @@
 
     python tools/moodle/check.py --moodle /tmp/moodle-src        (or: make moodle-check MOODLE=/tmp/moodle-src)
 
-1. Builds the exports instructors build (``her2course quiz build --format moodle-xml|gift``): the whole course and
-   each chapter, in both formats.
+1. Builds the exports instructors build (``her2course quiz build --seed S --format moodle-xml|gift``): the whole
+   course and each chapter, in both formats, as the exam form of seed S (default 1): the parametric questions carry
+   numbers drawn for that seed, so Moodle grades the drawn keys, not the book's.
 2. For every question in each file, writes the responses to grade (right, wrong, and partial ones for the item
    types that give partial credit) in the course's terms, and what the course's grader
    (:mod:`her2course.quiz.grading`) gives each.
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from her2course.exports import Filters, select
+from her2course.exports import Filters, all_entries, select
 from her2course.exports.common import number, plain
 from her2course.exports.selection import Entry, chapters
 from her2course.quiz.grading import grade, max_score
@@ -217,21 +218,41 @@ def her2course() -> list[str]:
     return [found]
 
 
-def build_exports(work: Path) -> list[tuple[Path, str, list[Entry]]]:
-    """Every chapter and the whole course in both formats, with the commands an instructor runs."""
+def build_exports(work: Path, seed: int = 1) -> list[tuple[Path, str, list[Entry]]]:
+    """Every chapter and the whole course in both formats, with the commands an instructor runs; ``seed`` draws the
+    numbers of the parametric questions, so Moodle grades the drawn keys (the entries are the same drawn form)."""
     scopes: list[tuple[str, list[str]]] = [("course", [])]
     scopes += [(c, ["--chapter", c]) for c in chapters()]
     out = []
     for fmt, (_kind, suffix) in FORMATS.items():
         for name, args in scopes:
             path = work / f"{name}{suffix}"
-            cmd = [*her2course(), "quiz", "build", *args, "--format", fmt, "--out", str(path), "--quiet"]
+            cmd = [*her2course(), "quiz", "build", *args, "--seed", str(seed), "--format", fmt, "--out", str(path),
+                   "--quiet"]
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 sys.exit(f"moodle-check: {' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
-            assignment = select(Filters.make(chapters=[name] if args else []))
+            assignment = select(Filters.make(chapters=[name] if args else []), seed=seed)
             out.append((path, fmt, list(assignment.entries)))
     return out
+
+
+def drawn_forms(files) -> tuple[int, list[str]]:
+    """How many parametric questions the course file holds, and any whose drawn key is the book's practice key or
+    whose drawn stem is missing from the exported file (there should be none)."""
+    practice = {e.id: e.item for e in all_entries()}
+    path, _fmt, entries = files[0]
+    text = path.read_text(encoding="utf-8")
+    drawn = [e for e in entries if isinstance(e.item, Numeric) and e.item.form is not None]
+    bad = []
+    for e in drawn:
+        book = practice[e.id]
+        if abs(book.answer.value - e.item.answer.value) <= e.item.answer.tolerance:
+            bad.append(f"{e.id}: the drawn key {number(e.item.answer.value)} is the book's")
+        values = [number(v) for v in e.item.form.values.values()]
+        if not any(v in text for v in values):
+            bad.append(f"{e.id}: none of the drawn values {values} is in {path.name}")
+    return len(drawn), bad
 
 
 def names_in_file(path: Path, fmt: str) -> list[str]:
@@ -338,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--php", default="php", help="the PHP command (default: php)")
     p.add_argument("--work", help="keep the exports, manifest and Moodle's results in this folder")
     p.add_argument("--keep", action="store_true", help="keep the course Moodle imported into (for a look)")
+    p.add_argument("--seed", type=int, default=1, help="the seed of the exam form to build (default 1, as quiz "
+                                                        "build): it draws the numbers of the parametric questions")
     args = p.parse_args(argv)
     if not args.moodle:
         print("moodle-check: no Moodle given (make moodle-check MOODLE=/path/to/moodle); nothing checked.")
@@ -350,7 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="her2-moodle-") as tmp:
         work = Path(args.work) if args.work else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        files = build_exports(work)
+        files = build_exports(work, args.seed)
+        parametric, not_drawn = drawn_forms(files)
         manifest = {"files": [
             {"path": str(path), "format": FORMATS[fmt][0],
              "responses": {e.id: [{"label": c.label, "response": c.moodle} for c in cases(e.item)]
@@ -370,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
           "importers and graded with its question engine (deferred feedback)")
     print()
     print("\n".join(table(rows)))
+    print()
+    print(f"Parallel form: seed {args.seed}; {parametric} parametric questions, each with numbers drawn for this seed "
+          "and a key (graded above) that differs from the book's practice key")
+    mismatches += not_drawn
     kinds = Counter({k: len(v) for k, v in known.items()})
     if known:
         print()

@@ -75,6 +75,7 @@ class DoseLine:
     route: str
     frequency: str
     note: str = ""
+    exact_mg: float | None = None          # the dose before rounding (mg/kg x kg), from which volume and vials come
 
     def describe(self) -> str:
         if self.unit == "mg/kg" and self.dose_mg is not None:
@@ -191,7 +192,7 @@ def _line(drug, step, kg: float | None, conc) -> DoseLine:
     if step.companion:
         note = (note + " " if note else "") + f"Given with {step.companion} in the same injection."
     return DoseLine(step.phase, step.days or "", step.amount, step.unit, dose, volume, vial_plan(drug, raw),
-                    step.route.value, step.frequency, note)
+                    step.route.value, step.frequency, note, raw)
 
 
 def calculate_dose(drug: str, weight_kg: Any = None, *, regimen: Any = None, kb=None, rules=None) -> DoseResult:
@@ -224,6 +225,20 @@ def calculate_dose(drug: str, weight_kg: Any = None, *, regimen: Any = None, kb=
         action = "fixed dose: " + "; then ".join(f"{fmt_num(ln.dose_mg)} mg" for ln in lines if ln.dose_mg)
         reason = f"{d.display_name} is given at a fixed dose. {FIXED_NOTE}"
     return DoseResult(action, reason, refs, d.id, reg.setting, kg, lines, ROUNDING, tuple(notes))
+
+
+def dose_at(drug: str, mg_per_kg: Any, weight_kg: Any, *, kb=None, rules=None) -> DoseLine:
+    """One weight-based dose of ``drug`` at ``mg_per_kg`` (a reduction level, or another level to compare with):
+    the same arithmetic, rounding, concentration and vial plan as :func:`calculate_dose`, for a level the regimens
+    do not list as a step. The route and frequency are those of the drug's first mg/kg step."""
+    kbase, rl = _kb(kb), _rules(rules)
+    d = kbase.get(drug)
+    steps = [s for r in d.regimens for s in r.steps if s.unit == "mg/kg"]
+    if not steps:
+        raise ValueError(f"{d.id} has no weight-based (mg/kg) dose in drugs.yaml.")
+    level = number(mg_per_kg, "dose level", 0, 100, unit="mg/kg", low_open=True)
+    step = steps[0].model_copy(update={"amount": level, "phase": "continuous", "days": None, "companion": None})
+    return _line(d, step, weight(weight_kg), rl.concentration(d.id))
 
 
 # ---- missed doses -------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..quiz.schema import CJMM_LABELS, CJMM_STEPS, ITEM_TYPES
-from .selection import DEFAULT_SEED, DIFFICULTIES, Entry, Filters, all_entries, chapters, select
+from .selection import DEFAULT_SEED, DIFFICULTIES, Entry, Filters, all_entries, bank_dir_from, chapters, select
 
 FORMATS = {"canvas": ".zip", "moodle-xml": ".xml", "gift": ".gift", "html": ".html", "pdf": ".pdf",
            "notebook": ".ipynb"}
@@ -82,19 +82,22 @@ def cli_examples() -> list[str]:
         "her2course quiz build --count 15 --seed 3 --format pdf --out quiz.pdf --answer-key key.pdf",
         "her2course quiz build --chapter 5 --format notebook --out quiz.ipynb",
         "her2course results collect handed-in/ --assignment-notebook quiz.ipynb --csv grades.csv",
+        "her2course results analyze handed-in/ --assignment-notebook quiz.ipynb --out item-analysis",
     ]
 
 
 class QuizBuilder:
     """Filter the banks, preview the count and blueprint, and export (a kernel is needed for the controls)."""
 
-    def __init__(self, folder: str | Path = "exports") -> None:
+    def __init__(self, folder: str | Path = "exports", bank_dir: str | Path | None = None) -> None:
         import ipywidgets as w
 
         self.folder = Path(folder)
-        self.entries = all_entries()
+        self.bank_dir = bank_dir_from(bank_dir)  # a private bank folder (or $HER2COURSE_BANK_DIR); None: the course's
+        self.entries = all_entries(self.bank_dir)
         layout = w.Layout(width="auto")
-        self.chapter = w.SelectMultiple(options=chapters(), description="Chapters", rows=5, layout=layout)
+        self.chapter = w.SelectMultiple(options=chapters(self.bank_dir), description="Chapters", rows=5,
+                                        layout=layout)
         self.type = w.SelectMultiple(options=ITEM_TYPES, description="Item types", rows=7, layout=layout)
         self.cjmm = w.SelectMultiple(options=[(CJMM_LABELS[s], s) for s in CJMM_STEPS], description="CJMM step",
                                      rows=6, layout=layout)
@@ -121,10 +124,12 @@ class QuizBuilder:
 
     def filters(self) -> Filters:
         tags = [t.strip() for t in self.tags.value.split(",") if t.strip()]
-        return Filters.make(self.chapter.value, self.type.value, self.cjmm.value, self.difficulty.value, tags)
+        return Filters.make(self.chapter.value, self.type.value, self.cjmm.value, self.difficulty.value, tags,
+                            known_chapters=chapters(self.bank_dir))
 
     def assignment(self):
-        return select(self.filters(), self.count.value or None, self.seed.value)
+        return select(self.filters(), self.count.value or None, self.seed.value, entries=self.entries,
+                      bank_dir=self.bank_dir)
 
     def refresh(self) -> None:
         try:
@@ -132,8 +137,10 @@ class QuizBuilder:
         except ValueError as exc:
             self.preview.value = f'<p role="status">{html.escape(str(exc))}</p>'
             return
+        drawn = len(a.parametric)
+        form = (f"; {drawn} with numbers drawn for seed {a.seed} (the book shows other numbers)" if drawn else "")
         self.preview.value = (f'<p role="status"><strong>{len(a.entries)} questions</strong>, {a.max} points, '
-                              f"assignment {a.id}</p>" + blueprint_html(list(a.entries)))
+                              f"assignment {a.id}{form}</p>" + blueprint_html(list(a.entries)))
 
     def export(self) -> Path | None:
         from .cli import build
@@ -160,12 +167,17 @@ class QuizBuilder:
                 + f"<pre><code>{commands}</code></pre></div>")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        bundle = self.box._repr_mimebundle_(**kwargs)
-        data, meta = bundle if isinstance(bundle, tuple) else (bundle or {}, {})
-        data = dict(data)
-        data["text/plain"] = repr(self)
-        data["text/html"] = self.fallback_html()
-        return data, dict(meta)
+        return widget_bundle(self.box, repr(self), self.fallback_html(), **kwargs)
+
+
+def widget_bundle(box: Any, text: str, fallback: str, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An ipywidgets box's mime bundle with a fixed text/plain and the static text/html the book shows."""
+    bundle = box._repr_mimebundle_(**kwargs)
+    data, meta = bundle if isinstance(bundle, tuple) else (bundle or {}, {})
+    data = dict(data)
+    data["text/plain"] = text
+    data["text/html"] = fallback
+    return data, dict(meta)
 
 
 def command_for(filters: Filters, count: int | None, seed: int, fmt: str, out: str) -> str:

@@ -6,15 +6,47 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import DataError, print_problems
 from ..quiz.schema import CJMM_STEPS, ITEM_TYPES
 from .common import ExportReport
-from .selection import DEFAULT_SEED, DIFFICULTIES, Assignment, Filters, filter_entries, select
+from .selection import (
+    BANK_DIR_ENV,
+    DEFAULT_SEED,
+    DIFFICULTIES,
+    Assignment,
+    Entry,
+    Filters,
+    all_entries,
+    bank_dir_from,
+    chapters,
+    check_bank_dir,
+    filter_entries,
+    select,
+)
 
 FORMATS = ("canvas", "moodle-xml", "gift", "html", "pdf", "notebook")
 
 
-def _filters(args: argparse.Namespace) -> Filters:
-    return Filters.make(args.chapter or (), args.type or (), args.cjmm or (), args.difficulty or (), args.tag or ())
+class BankProblem(Exception):
+    """The banks a command was pointed at cannot be used (the message lists every problem)."""
+
+
+def _banks(args: argparse.Namespace) -> tuple[Path | None, list[Entry]]:
+    """The bank folder (``--bank-dir`` or the environment; None for the course's banks) and its questions."""
+    folder = bank_dir_from(getattr(args, "bank_dir", None))
+    try:
+        return folder, all_entries(folder)
+    except DataError as exc:
+        where = f"the bank folder {folder}" if folder is not None else "the course's banks"
+        n = len(exc.problems)
+        raise BankProblem("\n".join([f"{where} cannot be used: {n} problem{'s' if n != 1 else ''} "
+                                      "(run `her2course quiz check` for the same list):",
+                                      *(f"  - {p}" for p in exc.problems)])) from None
+
+
+def _filters(args: argparse.Namespace, folder: Path | None = None) -> Filters:
+    return Filters.make(args.chapter or (), args.type or (), args.cjmm or (), args.difficulty or (), args.tag or (),
+                        known_chapters=chapters(folder))
 
 
 def _table(rows: list[tuple[str, ...]]) -> list[str]:
@@ -29,18 +61,50 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     try:
-        entries = filter_entries(_filters(args))
+        folder, pool = _banks(args)
+        entries = filter_entries(_filters(args, folder), pool)
+    except BankProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if folder is not None:
+        print(f"Banks in {folder}")
     if not entries:
         print("No question matches these filters.")
         return 1
     rows = [("ID", "CHAPTER", "TYPE", "CJMM STEP", "DIFFICULTY", "OUTCOME", "MAX", "TAGS")]
-    rows += [(e.id, e.chapter, e.item.type, e.item.cjmm_step, e.item.difficulty, e.item.learning_outcome,
-              str(e.max), ",".join(e.item.tags)) for e in entries]
+    rows += [(e.id, e.chapter, e.item.type + ("*" if getattr(e.item, "parametric", False) else ""),
+              e.item.cjmm_step, e.item.difficulty, e.item.learning_outcome, str(e.max), ",".join(e.item.tags))
+             for e in entries]
     print("\n".join(_table(rows)))
     print(f"{len(entries)} question{'s' if len(entries) != 1 else ''}, {sum(e.max for e in entries)} points")
+    n = sum(bool(getattr(e.item, "parametric", False)) for e in entries)
+    if n:
+        print(f"* {n} parametric: each exported form (seed) draws its own values; the book shows the practice values")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    """Validate a private bank folder (or the course's banks) as ``her2course check`` does the course's."""
+    from ..paths import package_layout
+    from ..quiz.bank import questions_dir, validate_folder
+    from ..quiz.forms import CHECK_SEEDS
+
+    folder = bank_dir_from(args.bank_dir)
+    if folder is None:
+        layout = package_layout()
+        items, problems = validate_folder(questions_dir(layout), layout.bib)
+        n, where = len(items), f"the course's banks ({questions_dir(layout)})"
+    else:
+        n, problems = check_bank_dir(folder)
+        where = str(folder)
+    print(f"Checked {where}: {n} valid question{'s' if n != 1 else ''}; every parametric question drawn for seeds "
+          f"{CHECK_SEEDS.start}-{CHECK_SEEDS.stop - 1}")
+    if print_problems(problems):
+        return 1
+    print("No problems found.")
     return 0
 
 
@@ -78,7 +142,12 @@ def build(assignment: Assignment, fmt: str, out: Path, answer_key: Path | None =
 
 def _cmd_build(args: argparse.Namespace) -> int:
     try:
-        assignment = select(_filters(args), args.count, args.seed, title=args.title)
+        folder, pool = _banks(args)
+        assignment = select(_filters(args, folder), args.count, args.seed, entries=pool, title=args.title,
+                            bank_dir=folder)
+    except BankProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -93,7 +162,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print("\n".join(report.lines()))
+    drawn = assignment.parametric
+    if drawn:
+        print(f"{len(drawn)} parametric question{'s' if len(drawn) != 1 else ''} drawn for seed {assignment.seed} "
+              "(numbers differ from the book's practice version; the answer key shows them)")
     return 0
+
+
+def _add_bank_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--bank-dir", metavar="DIR",
+                   help=f"use the question banks in DIR (a private folder, same format as the course's) instead of "
+                        f"the course's; default: ${BANK_DIR_ENV} if set")
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
@@ -115,11 +194,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     qs = p.add_subparsers(dest="quiz_command", required=True, metavar="ACTION")
     lp = qs.add_parser("list", help="list questions (filter by chapter, type, step, difficulty, tag)")
     _add_filters(lp)
+    _add_bank_dir(lp)
     lp.set_defaults(func=_cmd_list)
+    cp = qs.add_parser("check", help="validate a folder of question banks (--bank-dir) as `her2course check` does "
+                                     "the course's")
+    _add_bank_dir(cp)
+    cp.set_defaults(func=_cmd_check)
     bp = qs.add_parser("build", help="write an assignment: the same filters, count and seed give the same bytes")
     _add_filters(bp)
+    _add_bank_dir(bp)
     bp.add_argument("--count", type=int, metavar="N", help="draw N of the matching questions (default: all)")
-    bp.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S", help=f"draw seed (default {DEFAULT_SEED})")
+    bp.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                    help=f"draw seed: which questions (with --count) and the numbers of parametric questions "
+                         f"(default {DEFAULT_SEED})")
     bp.add_argument("--title", help="title shown to students (default: one naming the assignment id)")
     bp.add_argument("--format", required=True, choices=FORMATS)
     bp.add_argument("--out", required=True, metavar="PATH")

@@ -128,6 +128,10 @@ def notebook_json(assignment: Assignment) -> str:
 
 
 def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportReport:
+    if assignment.bank_dir is not None:
+        raise ValueError(f"a student notebook reads its questions from the course package on the student's "
+                         f"computer, where the private banks in {assignment.bank_dir} are not (and should not be): "
+                         "export questions from a private bank as canvas, moodle-xml, gift, html or pdf")
     report = ExportReport("notebook", assignment.id)
     for _ in progress(assignment.entries, "notebook", quiet):
         pass  # every item type renders in the quiz engine

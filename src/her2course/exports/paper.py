@@ -141,6 +141,11 @@ def _key_item(e: Entry, n: int) -> str:
         a = item.answer
         out.append(f'<p class="right">Answer: {number(a.value)} {html.escape(a.unit)} '
                    f"(accepted within \u00b1{number(a.tolerance)})</p><p>{html.escape(a.rounding)}</p>")
+        if item.form is not None and item.form.seed is not None:
+            drawn = ", ".join(f"{html.escape(k)} {number(v)}" for k, v in item.form.values.items())
+            out.append(f'<p class="tag">Parallel form: numbers drawn for seed {item.form.seed} ({drawn}); the key '
+                       "and the wrong results explained below are computed by the course's dose calculator and "
+                       "clinical tools for these numbers.</p>")
         out.append(f"<div><strong>Worked solution.</strong> {block(item.rationale)}</div>")
         if item.distractors:
             out.append("<table><tbody>" + "".join(f"<tr><td>{number(d.value)}</td><td>{block(d.rationale)}</td></tr>"

@@ -1,21 +1,30 @@
 """Choosing items for an assignment: filters over every question bank, a count and a seed.
 
 The same filters, count and seed always give the same items in the same order (the course's order: chapter, then
-the bank's order), and the same assignment id: ``asg-`` plus a digest of the item ids and the seed.
+the bank's order), and the same assignment id: ``asg-`` plus a digest of the item ids and the seed. The seed also
+draws the values of every parametric item (:mod:`her2course.quiz.forms`): an assignment is an exam form whose
+numbers differ from the book's practice version and from every other seed's.
+
+The banks are the course's (``data/questions``) or, for graded work, an instructor's private folder of banks in
+the same format (``--bank-dir DIR`` or ``$HER2COURSE_BANK_DIR``), validated like the course's before use.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
+from ..errors import DataError, Problem
 from ..paths import package_layout
-from ..quiz.bank import Bank, load_bank, questions_dir
+from ..quiz import forms
+from ..quiz.bank import Bank, load_bank, questions_dir, validate_folder
 from ..quiz.grading import max_score
-from ..quiz.schema import CJMM_STEPS, ITEM_TYPES, Item
+from ..quiz.schema import CJMM_STEPS, ITEM_TYPES, Item, Numeric
 
 DEFAULT_SEED = 1
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -45,18 +54,56 @@ class Entry:
         return max_score(self.item)
 
 
-def chapters() -> list[str]:
-    folder = questions_dir(package_layout())
+BANK_DIR_ENV = "HER2COURSE_BANK_DIR"
+PRIVATE_BIB = "references.bib"  # a private bank folder may hold its own bibliography next to its banks
+
+
+def bank_dir_from(explicit: str | Path | None) -> Path | None:
+    """The private bank folder a command should use: ``--bank-dir``, else ``$HER2COURSE_BANK_DIR``, else None
+    (the course's banks)."""
+    value = explicit if explicit not in (None, "") else os.environ.get(BANK_DIR_ENV, "")
+    return Path(value).expanduser() if value else None
+
+
+def chapters(bank_dir: Path | None = None) -> list[str]:
+    folder = bank_dir if bank_dir is not None else questions_dir(package_layout())
     return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
-def all_entries() -> list[Entry]:
-    """Every question of every bank, in course order."""
+def check_bank_dir(bank_dir: Path) -> tuple[int, list[Problem]]:
+    """Validate a private bank folder exactly as ``her2course check`` validates the course's banks (schema,
+    learning outcomes, reference keys against the course bibliography plus the folder's own references.bib,
+    unique ids, every parametric item's forms); (number of valid items, problems)."""
+    folder = Path(bank_dir)
+    if not folder.is_dir():
+        return 0, [Problem(folder, None, None, "is not a folder (give the folder that holds your bank .yaml files)")]
+    if not any(folder.glob("*.yaml")):
+        return 0, [Problem(folder, None, None, "holds no .yaml bank file (one file per bank, named after its "
+                                               "'chapter' field, as in the course's data/questions folder)")]
+    extra = folder / PRIVATE_BIB
+    items, problems = validate_folder(folder, package_layout().bib, extra if extra.is_file() else None)
+    return len(items), problems
+
+
+def all_entries(bank_dir: Path | None = None) -> list[Entry]:
+    """Every question of every bank (the course's, or those in ``bank_dir``), in bank order.
+
+    A private folder is validated first; a DataError lists every problem (file, item, field)."""
+    if bank_dir is not None:
+        _, problems = check_bank_dir(bank_dir)
+        if problems:
+            raise DataError(problems)
     out: list[Entry] = []
-    for chapter in chapters():
-        bank = load_bank(chapter)
+    for chapter in chapters(bank_dir):
+        bank = load_bank(chapter if bank_dir is None else Path(bank_dir) / f"{chapter}.yaml")
         out += [Entry(item, bank) for item in bank.items]
     return out
+
+
+def form_entries(entries: Sequence[Entry], seed: int) -> tuple[Entry, ...]:
+    """The entries with every parametric item drawn for ``seed`` (the exam form); other items unchanged."""
+    return tuple(Entry(forms.draw(e.item, seed), e.bank) if isinstance(e.item, Numeric) and e.item.parametric
+                 else e for e in entries)
 
 
 def _resolve_chapter(value: str, known: Sequence[str]) -> str:
@@ -139,6 +186,7 @@ class Assignment:
     seed: int = DEFAULT_SEED
     title_: str | None = None
     filters: Filters = field(default_factory=Filters)
+    bank_dir: Path | None = None  # a private bank folder (None: the course's banks)
 
     @cached_property
     def id(self) -> str:
@@ -157,6 +205,11 @@ class Assignment:
         return sum(e.max for e in self.entries)
 
     @property
+    def parametric(self) -> list[Entry]:
+        """The entries whose numbers were drawn for this form."""
+        return [e for e in self.entries if isinstance(e.item, Numeric) and e.item.form is not None]
+
+    @property
     def learning_outcomes(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for e in self.entries:
@@ -165,9 +218,11 @@ class Assignment:
 
 
 def select(filters: Filters, count: int | None = None, seed: int = DEFAULT_SEED,
-           entries: Sequence[Entry] | None = None, title: str | None = None) -> Assignment:
-    """The assignment: the matching items, or ``count`` of them drawn with ``seed``, kept in course order."""
-    pool = filter_entries(filters, entries)
+           entries: Sequence[Entry] | None = None, title: str | None = None,
+           bank_dir: Path | None = None) -> Assignment:
+    """The assignment: the matching items, or ``count`` of them drawn with ``seed``, kept in course order, each
+    parametric item filled in with the values ``seed`` draws."""
+    pool = filter_entries(filters, entries if entries is not None else all_entries(bank_dir))
     if not pool:
         raise ValueError(f"no question matches the filters ({filters.describe()})")
     if count is not None:
@@ -177,14 +232,15 @@ def select(filters: Filters, count: int | None = None, seed: int = DEFAULT_SEED,
             raise ValueError(f"--count {count} asks for more questions than match the filters ({len(pool)})")
         keep = set(random.Random(seed).sample(range(len(pool)), count))
         pool = [e for i, e in enumerate(pool) if i in keep]
-    return Assignment(tuple(pool), seed, title, filters)
+    return Assignment(form_entries(pool, seed), seed, title, filters, bank_dir)
 
 
 def from_ids(item_ids: Sequence[str], seed: int = DEFAULT_SEED, title: str | None = None,
-             entries: Sequence[Entry] | None = None) -> Assignment:
-    """An assignment from explicit item ids (in the order given)."""
-    by_id = {e.id: e for e in (entries if entries is not None else all_entries())}
+             entries: Sequence[Entry] | None = None, bank_dir: Path | None = None) -> Assignment:
+    """An assignment from explicit item ids (in the order given), parametric items drawn for ``seed``."""
+    by_id = {e.id: e for e in (entries if entries is not None else all_entries(bank_dir))}
     missing = [i for i in item_ids if i not in by_id]
     if missing:
-        raise ValueError(f"no question with id {', '.join(missing)} in the course banks")
-    return Assignment(tuple(by_id[i] for i in item_ids), seed, title)
+        where = f"the banks in {bank_dir}" if bank_dir is not None else "the course banks"
+        raise ValueError(f"no question with id {', '.join(missing)} in {where}")
+    return Assignment(form_entries([by_id[i] for i in item_ids], seed), seed, title, bank_dir=bank_dir)

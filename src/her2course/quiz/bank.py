@@ -13,7 +13,8 @@ from ..errors import DataError, Problem
 from ..paths import Layout, package_layout
 from ..references import Bibliography, load_bibliography, missing_keys
 from ..yamlfile import load_named, read_yaml, validate_model
-from .schema import ITEM_TYPES, MODELS, BankHeader, Item
+from . import forms
+from .schema import ITEM_TYPES, MODELS, BankHeader, Item, Numeric
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,10 @@ def parse_bank(path: Path, raw: Any, bib: Bibliography | None = None) -> tuple[B
             missing = missing_keys(bib, path, name, "reference", item.reference)
             problems += missing
             bad = bad or bool(missing)
+        if isinstance(item, Numeric) and item.parametric:
+            item, found = forms.practice(item)  # the book's version: the authored values filled in and checked
+            problems += [Problem(path, name, where, message) for where, message in found]
+            bad = bad or bool(found)
         if not bad:
             items.append(item)  # type: ignore[arg-type]
     bank = Bank(path=path, chapter=header.chapter, title=header.title,
@@ -108,12 +113,21 @@ def parse_bank(path: Path, raw: Any, bib: Bibliography | None = None) -> tuple[B
 
 def validate(layout: Layout) -> tuple[list[Item], list[Problem]]:
     """Validate every bank in ``data/questions`` (for ``her2course check``); ids must be unique across banks."""
-    folder = questions_dir(layout)
+    return validate_folder(questions_dir(layout), layout.bib)
+
+
+def validate_folder(folder: Path, bib_path: Path, extra_bib: Path | None = None,
+                    draws: bool = True) -> tuple[list[Item], list[Problem]]:
+    """Validate every bank in ``folder``: schema, reference keys (``bib_path``, and ``extra_bib`` when given: a
+    private bank's own references.bib), unique ids, and (``draws``) that every parametric item gives a valid exam
+    form for each of the seeds :data:`forms.CHECK_SEEDS`."""
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     problems: list[Problem] = []
     bib: Bibliography | None
     try:
-        bib = load_bibliography(layout.bib)
+        bib = load_bibliography(bib_path)
+        if extra_bib is not None:
+            bib = merged(bib, load_bibliography(extra_bib))
     except DataError as exc:
         problems += exc.problems
         bib = None
@@ -133,8 +147,22 @@ def validate(layout: Layout) -> tuple[list[Item], list[Problem]]:
             if item.id in owner and owner[item.id] != path:
                 problems.append(Problem(path, item.id, "id", f"id is also used in {owner[item.id].name}"))
             owner.setdefault(item.id, path)
+            if draws and isinstance(item, Numeric):
+                problems += [Problem(path, item.id, where, message) for where, message in forms.check_draws(item)]
         all_items += bank.items
     return all_items, problems
+
+
+def merged(course: Bibliography, private: Bibliography) -> Bibliography:
+    """The course bibliography with a private bank's own entries added (a key in both keeps the course's entry)."""
+    from pybtex.database import BibliographyData
+
+    data = BibliographyData()
+    for bib in (course, private):
+        for key, entry in bib.data.entries.items():
+            if key not in data.entries:
+                data.add_entry(key, entry)
+    return Bibliography(path=private.path, data=data)
 
 
 def _parse_unchecked(path: Path, raw: Any) -> tuple[Bank | None, list[Problem]]:

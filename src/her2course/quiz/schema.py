@@ -12,7 +12,10 @@ Item types and the fields they add:
 - ``single``  options [{id, text, correct, rationale}], exactly one correct.
 - ``sata``    options as above, at least one correct (NGN +/- scoring).
 - ``numeric`` answer {value, tolerance, unit, unit_aliases, rounding}, rationale (the worked solution),
-  distractors [{value, rationale}] (common wrong results, explained when a learner gives one).
+  distractors [{value, rationale}] (common wrong results, explained when a learner gives one). A numeric item
+  may be parametric: ``params`` (the values drawn per exam form, each with its practice value and its range)
+  and ``compute`` (the key and the distractors, computed by the course's clinical calculators); its texts then
+  hold ``{{name}}`` placeholders. See :mod:`her2course.quiz.forms`.
 - ``ordered`` options [{id, text, rationale}] written in the correct order (the learner sees them shuffled).
 - ``matrix``  columns [{id, text}], rows [{id, text, answer: column id, rationale}] (one choice per row).
 - ``cloze``   text with ``{{blank-id}}`` placeholders, blanks [{id, options: [{id, text, correct, rationale}]}].
@@ -137,6 +140,81 @@ class Distractor(_Strict):
     rationale: Rationale
 
 
+VALUE_NAME = r"^[a-z][a-z0-9_]*$"
+Arg = str | float | int | bool
+
+
+class Param(_Strict):
+    """A value drawn per exam form: a range on a grid (min, max, step) or a list of choices, inside a named range
+    of ``data/param_ranges.yaml``. ``value`` is the practice version's (the book's)."""
+
+    value: float
+    within: str = Field(pattern=ID, description="the id of a range in data/param_ranges.yaml")
+    min: float | None = None
+    max: float | None = None
+    step: float | None = Field(default=None, gt=0)
+    choices: list[float] = []
+
+    @model_validator(mode="after")
+    def _shape(self) -> Param:
+        ranged = (self.min, self.max, self.step)
+        if self.choices:
+            if any(v is not None for v in ranged):
+                raise ValueError("give either choices or min, max and step, not both")
+            if len(set(self.choices)) < 2:
+                raise ValueError("choices must hold at least two different values")
+            if self.value not in self.choices:
+                raise ValueError(f"value {self.value:g} is not one of the choices")
+            return self
+        if any(v is None for v in ranged):
+            raise ValueError("give min, max and step (or a list of choices)")
+        assert self.min is not None and self.max is not None and self.step is not None
+        if self.min >= self.max:
+            raise ValueError(f"min {self.min:g} must be less than max {self.max:g}")
+        if not self.min <= self.value <= self.max:
+            raise ValueError(f"value {self.value:g} is outside min {self.min:g} to max {self.max:g}")
+        for name, x in (("value", self.value), ("max", self.max)):
+            k = (x - self.min) / self.step
+            if abs(k - round(k)) > 1e-6:
+                raise ValueError(f"{name} {x:g} is not on the grid min {self.min:g} + a whole number of steps "
+                                 f"of {self.step:g}")
+        return self
+
+
+class Calc(_Strict):
+    """One computed value: a function of :data:`her2course.quiz.forms.FUNCTIONS` with its arguments (literals, or
+    ``$name`` for a parameter or an earlier value), the result field to ``pick`` and an optional ``round``
+    (decimal places, half up)."""
+
+    fn: str = Field(pattern=VALUE_NAME)
+    args: dict[str, Arg] = {}
+    pick: str | None = None
+    round: int | None = Field(default=None, ge=-3, le=4)
+
+
+class Compute(_Strict):
+    """How a parametric item's numbers are computed: named values (in order), which one is the key, which ones
+    are the distractors (in the order of the item's ``distractors``), and which must keep their practice value
+    in every form (``same``: the clinical branch the rationale describes, e.g. 're-load', 'grade 3')."""
+
+    values: dict[str, Calc] = Field(min_length=1)
+    key: str
+    distractors: list[str] = []
+    same: list[str] = []
+
+
+class Form(_Strict):
+    """Set by the course, never written in a bank: the templates of a parametric item's texts and the values its
+    texts were filled with (``seed`` None: the practice version, with the authored values)."""
+
+    stem: str
+    explanation: str
+    rationale: str
+    distractors: tuple[str, ...]
+    seed: int | None
+    values: dict[str, float]
+
+
 def _unique_ids(entries: list) -> None:
     seen: set[str] = set()
     for e in entries:
@@ -194,6 +272,37 @@ class Numeric(ItemBase):
     answer: NumericAnswer
     rationale: Rationale
     distractors: list[Distractor] = []
+    params: dict[str, Param] = {}
+    compute: Compute | None = None
+    form: Form | None = None
+
+    @field_validator("params")
+    @classmethod
+    def _param_names(cls, params: dict[str, Param]) -> dict[str, Param]:
+        for name in params:
+            if not re.match(VALUE_NAME, name):
+                raise ValueError(f"parameter name '{name}' must be lower case letters, digits and _ (a letter first)")
+        return params
+
+    @field_validator("form", mode="before")
+    @classmethod
+    def _not_authored(cls, form: object) -> object:
+        if form is not None:
+            raise ValueError("'form' is set by the course when it fills in a parametric item; do not write it")
+        return form
+
+    @model_validator(mode="after")
+    def _parametric(self) -> Numeric:
+        if bool(self.params) != (self.compute is not None):
+            raise ValueError("a parametric item needs both 'params' and 'compute'")
+        if self.compute is not None and len(self.compute.distractors) != len(self.distractors):
+            raise ValueError(f"compute.distractors names {len(self.compute.distractors)} value(s) but the item has "
+                             f"{len(self.distractors)} distractor(s): name one computed value for each, in order")
+        return self
+
+    @property
+    def parametric(self) -> bool:
+        return self.compute is not None
 
 
 class Ordered(ItemBase):

@@ -1,4 +1,5 @@
-"""``her2course results export`` (a learner's hand-in) and ``her2course results collect`` (the gradebook)."""
+"""``her2course results export`` (a learner's hand-in), ``results collect`` (the gradebook) and ``results analyze``
+(item analysis of hand-ins or of a Moodle or Canvas quiz report)."""
 
 from __future__ import annotations
 
@@ -73,8 +74,61 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     return 1 if got.rejected else 0
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from .itemreport import text_report, write_all
+    from .itemstats import analyze
+    from .lmsreports import ReportError, read_canvas, read_moodle
+
+    sources = [bool(args.dir), bool(args.moodle_grades or args.moodle_responses), bool(args.canvas)]
+    if sum(sources) != 1:
+        print("error: give one source: a hand-in folder with --assignment-notebook, or --moodle-grades (and/or "
+              "--moodle-responses), or --canvas", file=sys.stderr)
+        return 2
+    try:
+        if args.dir:
+            data = _handins(args)
+            if data is None:
+                return 2
+        elif args.canvas:
+            data = read_canvas(Path(args.canvas))
+        else:
+            data = read_moodle(Path(args.moodle_grades) if args.moodle_grades else None,
+                               Path(args.moodle_responses) if args.moodle_responses else None)
+        analysis = analyze(data)
+    except (ReportError, ResultsError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        paths = write_all(analysis, Path(args.out))
+    except OSError as exc:
+        print(f"error: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(text_report(analysis), end="")
+    print()
+    print(f"Wrote {len(paths)} files to {args.out}: " + ", ".join(p.name for p in paths))
+    return 0
+
+
+def _handins(args: argparse.Namespace):
+    from .itemdata import read_handins
+
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        print(f"error: {folder} is not a folder", file=sys.stderr)
+        return None
+    if not args.assignment_notebook:
+        print("error: a hand-in folder needs --assignment-notebook (the notebook you handed out): it says which "
+              "questions count", file=sys.stderr)
+        return None
+    data, rejected = read_handins(folder, Path(args.assignment_notebook))
+    for path, why in rejected:
+        print(f"rejected {path}: {why}", file=sys.stderr)
+    return data
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("results", help="export your quiz answers to hand in, or collect a class's into a gradebook")
+    p = sub.add_parser("results", help="export your quiz answers to hand in, collect a class's into a gradebook, "
+                                       "or analyze the items")
     rs = p.add_subparsers(dest="results_command", required=True, metavar="ACTION")
     e = rs.add_parser("export", help="write one student's answers to an assignment to a JSON file")
     e.add_argument("--assignment", required=True, metavar="ID", help="the assignment id (asg-...)")
@@ -90,3 +144,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--csv", required=True, metavar="FILE", help="the gradebook to write")
     c.add_argument("--feedback", metavar="DIR", help="also write one feedback page per student into DIR")
     c.set_defaults(func=_cmd_collect)
+    a = rs.add_parser("analyze", help="item analysis (difficulty, discrimination, options, KR-20) of collected "
+                                      "hand-ins or of a Moodle or Canvas quiz report")
+    a.add_argument("dir", nargs="?", metavar="DIR", help="a folder of handed-in results files (with "
+                                                         "--assignment-notebook)")
+    a.add_argument("--assignment-notebook", metavar="NOTEBOOK", help="the assignment notebook you handed out")
+    a.add_argument("--moodle-grades", metavar="CSV", help="Moodle quiz Results > Grades, downloaded as CSV with "
+                                                          "marks for each question")
+    a.add_argument("--moodle-responses", metavar="CSV", help="Moodle quiz Results > Responses, downloaded as CSV "
+                                                             "(adds the options chosen)")
+    a.add_argument("--canvas", metavar="CSV", help="Canvas quiz Statistics > Student Analysis report (CSV)")
+    a.add_argument("--out", default="item-analysis", metavar="DIR",
+                   help="folder for the report: CSV per item and per option, text, HTML, chart as SVG and PNG "
+                        "(default: item-analysis)")
+    a.set_defaults(func=_cmd_analyze)
