@@ -21,8 +21,8 @@ from .errors import DataError, Problem
 from .paths import Layout
 from .pathway import model as pathway_model
 from .quiz import bank as quiz_bank
-from .references import load_bibliography
 from .quiz import forms as quiz_forms
+from .references import load_bibliography
 
 # Each validator takes the layout and returns (valid items, problems). Add new data files here, one line each.
 Validator = Callable[[Layout], tuple[Sequence[Any], list[Problem]]]
