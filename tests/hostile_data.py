@@ -49,7 +49,7 @@ IDENTIFIER_KEYS_IN = {
     "clinical_rules.yaml": frozenset({"drug", "unit", "after", "measure"}),
     "cases": frozenset({"drug"}),
     "pathway.yaml": frozenset({"targets", "her2_surface", "blocked_by", "linker", "effect", "source", "target",
-                               "members", "anchor", "adds", "removes", "kinase_targets", "drugs"}),
+                               "members", "anchor", "adds", "removes", "kinase_targets", "drugs", "ligand_rescue"}),
     "monitoring.yaml": frozenset({"drugs", "when"}),
 }
 # lists of names that code looks things up or selects by ("T-DXd", a tag, a kinase a drug blocks): each keeps its
