@@ -51,7 +51,11 @@ IDENTIFIER_KEYS_IN = {
     "pathway.yaml": frozenset({"targets", "her2_surface", "blocked_by", "linker", "effect", "source", "target",
                                "members", "anchor", "adds", "removes", "kinase_targets", "drugs", "ligand_rescue"}),
     "monitoring.yaml": frozenset({"drugs", "when"}),
+    "changes.yaml": frozenset({"updated", "chapters"}),
 }
+# whole sub-trees that are a computation, not text (a parametric item's parameters and the values computed from
+# them: range ids, function names, drug ids, arithmetic expressions, names of computed values)
+IDENTIFIER_SUBTREES = {"questions": ("params", "compute")}
 # lists of names that code looks things up or selects by ("T-DXd", a tag, a kinase a drug blocks): each keeps its
 # names and gains a poisoned one
 EXTENDED_LISTS = frozenset({"aliases", "kinases", "tags"})
@@ -59,10 +63,18 @@ EXTENDED_LISTS = frozenset({"aliases", "kinases", "tags"})
 SHORT_FIELDS = {("pathway.yaml", "tag"): 12, ("pathway.yaml", "label"): 30, ("cases", "name"): 24}
 
 
+def _group(file: str) -> str:
+    return file.split("/", 1)[0] if "/" in file else file
+
+
 def is_identifier(file: str, key: str | None) -> bool:
     """``file`` is a data file's path relative to the data folder (``cases/ild-tdxd.yaml``)."""
-    group = file.split("/", 1)[0] if "/" in file else file
-    return key in IDENTIFIER_KEYS or key in IDENTIFIER_KEYS_IN.get(group, frozenset())
+    return key in IDENTIFIER_KEYS or key in IDENTIFIER_KEYS_IN.get(_group(file), frozenset())
+
+
+def identifier_subtree(file: str, where: str) -> str | None:
+    """The name of the computation sub-tree (see IDENTIFIER_SUBTREES) that the value at ``where`` lies in."""
+    return next((name for name in IDENTIFIER_SUBTREES.get(_group(file), ()) if f".{name}." in where), None)
 
 
 class Poisoner:
@@ -88,7 +100,7 @@ class Poisoner:
             if key in EXTENDED_LISTS:
                 return [*value, f"x {self._payload(f'{where}[{len(value)}]')}"]
             return [self.value(file, key, v, f"{where}[{i}]") for i, v in enumerate(value)]
-        if not isinstance(value, str) or is_identifier(file, key):
+        if not isinstance(value, str) or is_identifier(file, key) or identifier_subtree(file, where):
             return value
         # a glossary term and the see_also naming it; a learning outcome that every case states alike
         group = ("term" if file == "glossary.yaml" and key in ("term", "see_also")
@@ -127,20 +139,22 @@ def identifier_copy(source: Path, data: Path, only: set[str] | None = None) -> d
     ``only``, if given) instead; return {file: keys poisoned}."""
     planted: dict[str, set[str]] = {}
 
-    def walk(file: str, key: str | None, value: Any) -> Any:
+    def walk(file: str, key: str | None, value: Any, where: str) -> Any:
         if isinstance(value, dict):
-            return {k: walk(file, str(k), v) for k, v in value.items()}
+            return {k: walk(file, str(k), v, f"{where}.{k}") for k, v in value.items()}
         if isinstance(value, list):
-            return [walk(file, key, v) for v in value]
-        if isinstance(value, str) and is_identifier(file, key) and (only is None or key in only):
-            planted.setdefault(file, set()).add(str(key))
+            return [walk(file, key, v, f"{where}[{i}]") for i, v in enumerate(value)]
+        # a value inside a computation is named by the sub-tree: the check names the item's params or compute
+        name = identifier_subtree(file, where) or (key if is_identifier(file, key) else None)
+        if isinstance(value, str) and name is not None and (only is None or name in only):
+            planted.setdefault(file, set()).add(name)
             return value + "<img src=x onerror=alert(0)>"
         return value
 
     for path in sorted(source.rglob("*.yaml")):
         rel = path.relative_to(source).as_posix()
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        (data / rel).write_text(yaml.safe_dump(walk(rel, None, raw), sort_keys=False, allow_unicode=True,
+        (data / rel).write_text(yaml.safe_dump(walk(rel, None, raw, rel), sort_keys=False, allow_unicode=True,
                                                width=10**6), encoding="utf-8")
     return planted
 

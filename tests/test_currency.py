@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from her2course import currency, drugs
+from her2course.myst import literal
 from her2course.paths import package_layout
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,7 +137,7 @@ def test_each_chapter_shows_one_last_reviewed_date_no_older_than_its_changes():
 def test_what_changed_page_lists_every_update_with_its_dates_and_sources():
     text = "\n".join(currency.what_changed_lines())
     for change in currency.changes():
-        assert f"**{change.topic}**" in text
+        assert f"**{literal(change.topic)}**" in text  # data text is shown as written: no markup starts in it
         assert "{cite:p}`" + ",".join(dict.fromkeys(change.references)) + "`" in text
     assert "(22 July 2025; in the course since 7 December 2026)" in text  # CTCAE v6.0
 
@@ -145,8 +146,9 @@ def test_currency_notes_list_every_flag_with_its_month():
     text = "\n".join(currency.currency_notes_lines())
     for drug in drugs.all_drugs():
         for flag in drug.flags:
-            assert flag.text.rstrip(".") in text  # the citation goes before the final full stop
+            assert literal(flag.text.rstrip(".")) in text  # the citation goes before the final full stop
     assert "*Last checked December 2026.*" in text
+    assert "\\(Herceptin\\)" in text and "(Herceptin)" not in text
 
 
 # ---- what learners read carries no open-item wording -------------------------------------------------------------

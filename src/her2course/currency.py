@@ -24,6 +24,7 @@ from typing import TextIO
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import DataError, Problem
+from .myst import literal, role
 from .paths import Layout, package_layout
 from .yamlfile import validate_file
 
@@ -162,13 +163,13 @@ def parse_day(text: str) -> dt.date:
 # ---- the two book pages --------------------------------------------------------------------------------------------
 
 def _cited(text: str, keys: Iterable[str]) -> str:
-    """``text`` with a MyST citation before its final full stop, as the chapters cite."""
+    """``text`` as MyST that shows it exactly as written (no markup can start in data), with a citation before its
+    final full stop, as the chapters cite."""
     keys = list(dict.fromkeys(keys))
-    if not keys:
-        return text
     body = text.rstrip()
     end = "." if body.endswith(".") else ""
-    return body[: len(body) - len(end)] + " {cite:p}`" + ",".join(keys) + "`" + end
+    body = literal(body[: len(body) - len(end)])
+    return body + (" " + role("cite:p", ",".join(keys)) if keys else "") + end
 
 
 def _human(day: str) -> str:
@@ -181,8 +182,8 @@ def what_changed_lines(items: list[Change] | None = None, chapter_dir: str = "..
     """The "What changed" list in MyST: newest first, each update with its date, the chapters and the sources."""
     lines: list[str] = []
     for c in items if items is not None else changes():
-        where = ", ".join("{doc}`" + f"{chapter_dir}/{ch}" + "`" for ch in c.chapters)
-        text = f"- **{c.topic}** ({_human(c.date)}; in the course since {_human(c.updated)}). " + _cited(
+        where = ", ".join(role("doc", f"{chapter_dir}/{ch}") for ch in c.chapters)
+        text = f"- **{literal(c.topic)}** ({_human(c.date)}; in the course since {_human(c.updated)}). " + _cited(
             c.summary, c.references)
         if where:
             text += f" Where: {where}."
@@ -199,7 +200,7 @@ def currency_notes_lines(layout: Layout | None = None) -> list[str]:
     for d in base:
         if not d.flags:
             continue
-        lines.append(f"- **{d.display_name}**")
+        lines.append(f"- **{literal(d.display_name)}**")
         for f in sorted(d.flags, key=lambda f: f.as_of, reverse=True):
             lines.append(f"  - *Last checked {_human(f.as_of)}.* {_cited(f.text, f.references)}")
         lines.append("")

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import DataError, Problem
+from .myst import literal, role
 from .paths import Layout, package_layout
 from .yamlfile import validate_file
 
@@ -56,23 +57,6 @@ def terms() -> tuple[Term, ...]:
     if problems:
         raise DataError(problems)
     return tuple(sorted(items, key=lambda t: t.term.casefold()))
-
-
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character: CommonMark lets each be escaped
-
-
-def literal(text: str) -> str:
-    """Text that MyST shows exactly as written, on one line: white space folded to single spaces and every ASCII
-    punctuation character backslash-escaped, so no HTML, link, role, directive or list can start in it."""
-    return _PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
-
-
-def role(name: str, content: str) -> str:
-    """A MyST role whose content cannot close it early: the backtick fence is longer than any run inside."""
-    content = " ".join(content.split())
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", content)), default=0) + 1)
-    pad = " " if content.startswith("`") or content.endswith("`") else ""
-    return f"{{{name}}}{fence}{pad}{content}{pad}{fence}"
 
 
 def myst_lines(items: tuple[Term, ...] | None = None) -> list[str]:

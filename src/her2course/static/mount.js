@@ -2,7 +2,7 @@
 // the live widget uses, and a stand-in for the widget model whose "responses" live in localStorage.
 // Loaded on every page as a module (html_js_files: [[mount.js, {type: module}]]); the import resolves against
 // this file's own URL. The ?v= below must change whenever quiz.js changes (tests/test_quiz_assets.py checks it).
-import quiz from "./quiz.js?v=72d3299358";
+import quiz from "./quiz.js?v=819b0addba";
 
 const PREFIX = "her2course:quiz:v1:";
 
