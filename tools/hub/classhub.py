@@ -118,8 +118,8 @@ def course_repository(target: Path) -> str:
     subprocess.run([str(BIN / "python"), "-m", "her2course.labcopy", "--source", "notebooks", "--dest", "lab"],
                    check=True, capture_output=True, text=True, cwd=target)
     _git("add", "--force", ASSIGNMENT, "lab", cwd=target)
-    _git("commit", "--quiet", "--no-verify", "-m", f"Assignment {meta['assignment']}: chapter 1 quiz; JupyterLab copies",
-         cwd=target, env=who)
+    _git("commit", "--quiet", "--no-verify", "-m",
+         f"Assignment {meta['assignment']}: chapter 1 quiz; JupyterLab copies", cwd=target, env=who)
     return meta["assignment"]
 
 
