@@ -46,7 +46,7 @@ REPO_NAME = "her2-course"  # the folder nbgitpuller makes in each home
 BRANCH = "main"
 ASSIGNMENT = "assignments/chapter-1-quiz.ipynb"
 ASSIGNMENT_BUILD = ["--chapter", "1", "--count", "5", "--seed", "1"]
-CHAPTER_1 = "notebooks/01-her2-biology.ipynb"
+CHAPTER_1 = "lab/01-her2-biology.ipynb"  # the learner copy (make lab-notebooks): MyST reads as in the book
 
 
 def free_port() -> int:
@@ -97,7 +97,8 @@ def _git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
 
 def course_repository(target: Path) -> str:
     """Clone this checkout's last commit to ``target`` (branch main) and commit the chapter 1 assignment notebook
-    that an instructor builds with ``her2course quiz build --format notebook``. Returns the assignment id. The
+    that an instructor builds with ``her2course quiz build --format notebook`` and the JupyterLab copies of the
+    chapters. Returns the assignment id. The
     commit's dates are the checkout's, so the same checkout always gives the same commit (a restarted hub's
     students pull nothing new)."""
     shutil.rmtree(target, ignore_errors=True)
@@ -112,9 +113,13 @@ def course_repository(target: Path) -> str:
     who = {"GIT_AUTHOR_NAME": "Course instructor", "GIT_AUTHOR_EMAIL": "instructor@localhost",
            "GIT_COMMITTER_NAME": "Course instructor", "GIT_COMMITTER_EMAIL": "instructor@localhost",
            "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    _git("add", ASSIGNMENT, cwd=target)
-    _git("commit", "--quiet", "--no-verify", "-m", f"Assignment {meta['assignment']}: chapter 1 quiz",
-         cwd=target, env=who)
+    # Students open the JupyterLab copies (citations, key terms and page links rewritten for Lab), as `make lab`
+    # does; lab/ is ignored in the checkout, so the hub's clone commits it explicitly.
+    subprocess.run([str(BIN / "python"), "-m", "her2course.labcopy", "--source", "notebooks", "--dest", "lab"],
+                   check=True, capture_output=True, text=True, cwd=target)
+    _git("add", "--force", ASSIGNMENT, "lab", cwd=target)
+    _git("commit", "--quiet", "--no-verify", "-m",
+         f"Assignment {meta['assignment']}: chapter 1 quiz; JupyterLab copies", cwd=target, env=who)
     return meta["assignment"]
 
 

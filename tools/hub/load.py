@@ -36,6 +36,7 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import psutil
 
@@ -236,8 +237,10 @@ def collect(info: HubInfo, outcomes: list[Outcome]) -> dict[str, Any]:
         if out.results_file:
             shutil.copy(out.results_file, folder / Path(out.results_file).name)
     grades = info.state / "grades.csv"
-    run = subprocess.run([str(classhub.BIN / "her2course"), "results", "collect", str(folder), "--csv", str(grades)],
-                         capture_output=True, text=True)
+    # the instructor's copy of the assignment: the collector re-grades every hand-in against it
+    notebook = Path(urlparse(info.repo_url).path) / classhub.ASSIGNMENT
+    run = subprocess.run([str(classhub.BIN / "her2course"), "results", "collect", str(folder), "--csv", str(grades),
+                          "--assignment-notebook", str(notebook)], capture_output=True, text=True)
     rows = list(csv.DictReader(grades.open(encoding="utf-8"))) if grades.exists() else []
     by_name = {r["student"]: r for r in rows}
     mismatches = []

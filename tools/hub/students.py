@@ -23,6 +23,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -123,6 +124,19 @@ def answer_sequence(items: list[dict[str, Any]], student: int) -> list[tuple[str
             cur["attempts"], cur["checked"] = n, True
             out.append((item["id"], json.loads(json.dumps(state)), n))
     return out
+
+
+def keyed_items(notebook: Path) -> list[dict[str, Any]]:
+    """The items of an assignment notebook with their keys. A simulated student knows the answers, but an
+    assignment's widget spec carries none (assignment mode), so they come from the course package: the notebook's
+    item ids drawn for its seed, as the quiz the student sees and the instructor's collector use."""
+    from her2course.exports.notebook import metadata
+    from her2course.exports.selection import from_ids
+    from her2course.quiz.spec import item_spec
+
+    meta = metadata(notebook)
+    chosen = from_ids(meta["items"], meta["seed"])
+    return [item_spec(e.item, n) for n, e in enumerate(chosen.entries, start=1)]
 
 
 # ------------------------------------------------------------------------------------------------ hub client
@@ -302,9 +316,11 @@ async def run_notebook(kernel: Kernel, client: HubClient, out: Outcome) -> None:
             return
 
 
-async def answer_quiz(kernel: Kernel, chapter: str, student: int, out: Outcome) -> None:
+async def answer_quiz(kernel: Kernel, chapter: str, student: int, out: Outcome,
+                      items: list[dict[str, Any]] | None = None) -> None:
+    """Answer the quiz ``chapter`` as the widget does; ``items`` (with keys) when the spec carries none."""
     comm_id, spec = kernel.quiz_comm(chapter)
-    for item, state, attempt in answer_sequence(spec["items"], student):
+    for item, state, attempt in answer_sequence(items or spec["items"], student):
         await kernel.send_comm(comm_id, {"method": "update", "state": {"responses": state}, "buffer_paths": []})
         if attempt:
             out.sent.setdefault(chapter, []).append((item, attempt))
@@ -336,7 +352,8 @@ async def protocol_student(info: HubInfo, user: str, number: int, measure) -> Ou
                 await run_notebook(kernel, client, out)
                 if out.cell_errors:
                     return out
-                await answer_quiz(kernel, info.assignment, number, out)
+                await answer_quiz(kernel, info.assignment, number, out,
+                                  keyed_items(info.home(user) / REPO_NAME / ASSIGNMENT))
                 target = f"results-{info.assignment}-{user}.json"
                 errors = await kernel.execute(
                     f"!her2course results export --assignment {info.assignment} "
@@ -375,7 +392,8 @@ async def browser_student(info: HubInfo, user: str, number: int, measure, browse
         out.memory = await asyncio.to_thread(measure, user)
         await page.goto(f"{info.url}/user/{user}/lab/tree/{REPO_NAME}/{ASSIGNMENT}")
         await page.wait_for_selector("#jp-main-statusbar :text('| Idle')", timeout=300_000)
-        await run_all_and_answer(page, specs[info.assignment], number, out)
+        await run_all_and_answer(page, {**specs[info.assignment], "items": keyed_items(
+            info.home(user) / REPO_NAME / ASSIGNMENT)}, number, out)
         await page.get_by_role("textbox", name="Your name").fill(out.display)
         await page.get_by_role("button", name="Save my results file").click()
         saved = page.locator("[role=status]:has-text('Saved')")
@@ -418,6 +436,7 @@ async def run_all_and_answer(page, spec: dict[str, Any], number: int, out: Outco
     if spec["chapter"] == CHAPTER_ID:
         out.executed = time.monotonic()
     todo = plan(spec["items"], number)
+    graded_later = spec.get("mode") == "assignment"
     for it in spec["items"]:
         if it["type"] != "single":
             continue
@@ -426,8 +445,10 @@ async def run_all_and_answer(page, spec: dict[str, Any], number: int, out: Outco
         tries = [False, True] if todo[it["id"]] == "retry" else [todo[it["id"]] == "right"]
         for n, right in enumerate(tries, start=1):
             if n > 1:
-                await box.get_by_role("button", name="Try again").click()
+                await box.get_by_role("button", name="Change answer" if graded_later else "Try again").click()
             await box.locator(f"input[value='{response(it, right)}']").check()
-            await box.get_by_role("button", name="Check answer").click()
-            await box.locator(".h2q-feedback .h2q-verdict").wait_for()
+            await box.get_by_role("button", name="Save answer" if graded_later else "Check answer").click()
+            # an assignment only says the answer was saved; a practice quiz gives its verdict
+            await box.locator(".h2q-feedback :text('Answer saved')" if graded_later
+                              else ".h2q-feedback .h2q-verdict").wait_for()
             out.sent.setdefault(spec["chapter"], []).append((it["id"], n))
