@@ -38,9 +38,14 @@ RAW = {"{term}": r"\{term\}", "{cite": r"\{cite", "{doc}": r"\{doc\}", "```{": r
 
 
 def directive_counts(name: str) -> dict[str, int]:
+    """Dropdowns and admonitions in the chapter's Markdown; ``collapsed``: admonitions with the class ``dropdown``
+    (the "Go deeper" blocks), which start closed."""
     nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    return {d: len(re.findall(rf"^(?:`{{3,}}|:{{3,}})\{{{d}\}}", text, re.M)) for d in ("dropdown", "admonition")}
+    counts = {d: len(re.findall(rf"^(?:`{{3,}}|:{{3,}})\{{{d}\}}", text, re.M)) for d in ("dropdown", "admonition")}
+    options = re.findall(r"^(?:`{3,}|:{3,})\{admonition\}.*\n((?::[a-z-]+:.*\n)*)", text, re.M)
+    counts["collapsed"] = sum(bool(re.search(r"^:class:.*\bdropdown\b", o, re.M)) for o in options)
+    return counts
 
 
 # ------------------------------------------------------------------------------------------------ the session
@@ -96,7 +101,8 @@ MEASURE = """([path, raw]) => {
     open: dropdowns.filter(d => d.open).length,
     answersShown: dropdowns.filter(d => { const b = d.querySelector('.myst-dropdown-body'); return b && shown(b); })
       .length,
-    admonitions: all('.jp-MarkdownCell aside.myst-admonition').length,
+    admonitions: all('.jp-MarkdownCell aside.myst-admonition, .jp-MarkdownCell details.myst-admonition').length,
+    collapsed: all('.jp-MarkdownCell details.myst-admonition').filter(d => !d.open).length,
     termLinks: links.filter(a => href(a).startsWith('#term-')).length,
     refLinks: links.filter(a => href(a).startsWith('#ref-')).length,
     deadLinks: links.filter(a => !ids.has(href(a).slice(1))).map(href),
@@ -178,6 +184,7 @@ def test_answers_are_collapsed_and_admonitions_are_boxes(session, name):
     got, want = session["measured"][name], directive_counts(name)
     assert got["dropdowns"] == want["dropdown"] and got["open"] == 0 and got["answersShown"] == 0, got
     assert got["admonitions"] == want["admonition"], got
+    assert got["collapsed"] == want["collapsed"], got  # "Go deeper" blocks start closed
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
