@@ -51,3 +51,9 @@ def myst_lines() -> list[str]:
         lines.append("   " + text)
         lines.append("")
     return lines
+
+
+def index_letter(term: str) -> str:
+    """The letter a term is filed under on the glossary page (its first letter or digit; '#' for anything else)."""
+    first = next((ch for ch in term if ch.isalnum()), "#")
+    return first.upper() if first.isalpha() else "#"
