@@ -581,7 +581,7 @@ def _corner(png: bytes) -> tuple[int, int, int]:
     return image.getpixel((2, 2))
 
 
-@pytest.mark.parametrize("mode,paper", [("light", (255, 255, 255)), ("dark", (0x14, 0x18, 0x1E))])
+@pytest.mark.parametrize("mode,paper", [("light", (255, 255, 255)), ("dark", (0x12, 0x12, 0x12))])
 def test_figures_are_drawn_on_the_page_in_both_modes(site_browser, site_url, mode, paper):
     """Issue 15: no grey card and no frame in dark mode; the figure's own paper is the page's background."""
     context = site_browser.new_context(**DESKTOP)
@@ -592,8 +592,9 @@ def test_figures_are_drawn_on_the_page_in_both_modes(site_browser, site_url, mod
     figure.scroll_into_view_if_needed()
     style = figure.evaluate("""f => { const s = getComputedStyle(f), i = getComputedStyle(f.querySelector('img'));
       return [s.borderTopWidth, s.backgroundColor, i.filter, i.colorScheme,
-              getComputedStyle(document.body).backgroundColor]; }""")
+              getComputedStyle(document.body).backgroundColor, i.backgroundColor, i.paddingTop]; }""")
     assert style[0] == "0px" and style[1] in ("rgba(0, 0, 0, 0)", "transparent") and style[2] == "none", style
+    assert style[5] in ("rgba(0, 0, 0, 0)", "transparent") and style[6] == "0px", "a frame around the image"
     assert style[3] == mode, style
     corner = _corner(figure.locator("img").screenshot())
     assert all(abs(a - b) <= 2 for a, b in zip(corner, paper, strict=True)), (mode, corner)

@@ -35,8 +35,9 @@ OKABE_ITO = {
 
 INK = "#1a1a1a"  # text and lines on white paper (contrast 17:1)
 PAPER = "#ffffff"
-# The book's dark page (pydata-sphinx-theme: --pst-color-background and --pst-color-text-base in dark mode).
-DARK_PAPER = "#14181e"
+# The book's dark page: sphinx-book-theme's --pst-color-background and pydata-sphinx-theme's --pst-color-text-base
+# in dark mode (tests/test_site_browser.py checks that a figure's paper is the page's background).
+DARK_PAPER = "#121212"
 DARK_INK = "#ced6dd"
 
 # One font stack for all text in a figure, written once per SVG instead of on every text element.

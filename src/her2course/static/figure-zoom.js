@@ -87,7 +87,7 @@ function openDialog(el, button) {
     copy.removeAttribute("id");
     for (const node of copy.querySelectorAll("[id]")) node.removeAttribute("id");
   }
-  copy.className = "her2-zoom-figure";
+  copy.classList.add("her2-zoom-figure");
   copy.style.width = `${needed}px`;
   view.replaceChildren(copy);
   dialog.showModal();
