@@ -29,6 +29,7 @@ import base64
 import binascii
 import hashlib
 import html
+import itertools
 import re
 import urllib.parse
 from collections.abc import Iterable
@@ -221,10 +222,8 @@ class _TableReader(HTMLParser):
         self.in_head = False
         self.cell: _Cell | None = None
         self.caption_id: str | None = None
-        self.offsets: list[int] = []
 
     def feed_fragment(self, fragment: str) -> None:
-        self.fragment = fragment
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", fragment)]
         self.feed(fragment)
         self.close()
@@ -261,12 +260,12 @@ class _TableReader(HTMLParser):
             self.cell.text += data
 
 
-def _with_attrs(fragment: str, start: int, attrs: str) -> tuple[str, int]:
-    """Insert ``attrs`` before the '>' of the start tag at ``start``; returns the fragment and the growth."""
+def _with_attrs(fragment: str, start: int, attrs: str) -> str:
+    """``fragment`` with ``attrs`` inserted before the '>' of the start tag at ``start``."""
     end = fragment.index(">", start)
     if fragment[end - 1] == "/":
         end -= 1
-    return fragment[:end] + attrs + fragment[end:], len(attrs)
+    return fragment[:end] + attrs + fragment[end:]
 
 
 def _add_class(tag: str, name: str) -> str:
@@ -285,7 +284,7 @@ def reflow_tables(body: str) -> str:
     """Every table in the page with its phone layout (see the module notes and ``tables.narrow_layout``)."""
     from .tables import narrow_layout
 
-    counter = iter(range(1, 10_000))
+    counter = itertools.count(1)
 
     def one(m: re.Match[str]) -> str:
         wrapper, table = m.group(1) or "", m.group(2)
@@ -321,7 +320,7 @@ def reflow_tables(body: str) -> str:
                     edits.append((c.start, attr))
         out = table
         for start, attrs in sorted(edits, reverse=True):
-            out, _ = _with_attrs(out, start, attrs)
+            out = _with_attrs(out, start, attrs)
         if layout == "stack":
             out = re.sub(r"<(thead|tbody)\b", r'<\1 role="rowgroup"', out)
             out = re.sub(r"<tr\b", '<tr role="row"', out)
