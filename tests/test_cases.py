@@ -518,7 +518,10 @@ def test_static_html_is_offline_and_ids_are_unique_on_one_page(studies):
     page = "\n".join(s.to_html() for s in studies.values())
     uris = re.findall(r'src="(data:[^"]*)"', page)
     assert len(uris) == sum(f is not None for s in studies.values() for f in s.figures)
-    outside = re.sub(r'src="data:[^"]*"', 'src=""', page)
+    narrow = re.findall(r'srcset="(data:[^"]*)"', page)  # each figure's drawing for phones
+    assert len(narrow) == len(uris)
+    uris += narrow
+    outside = re.sub(r'src(?:set)?="data:[^"]*"', 'src=""', page)
     assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/|<script|<iframe|<link", outside, re.I)
     for uri in uris:
         head, _, body = uri.partition(",")

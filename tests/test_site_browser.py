@@ -4,8 +4,11 @@ One chromium for the module; three sweeps over every page, each in one browser c
 - desktop light and desktop dark (the mode stored the way the theme stores it), with axe-core;
 - a phone (375 px wide, touch), with axe-core, the HTTP cache off so every byte a page loads is counted.
 Each sweep records axe's serious and critical violations, console errors, failed or outside requests, sideways
-scrolling and page weight; the tests below read those records. Then a few interactions: the quiz and the pathway
-gallery by touch, the phone menu, the colour-mode button, offline search and the print form.
+scrolling and page weight; the phone sweep also measures, with every dropdown open, each table that is wider than
+its box and the smallest text of each figure as the reader sees it (issue 15). The tests below read those records.
+Then a few interactions: the quiz and the pathway gallery by touch, the phone menu, the colour-mode button, offline
+search, the print form, figures enlarged by tap and keyboard, key terms defined in place, the glossary's A-Z list
+and the figures in dark mode.
 Debian chromium and PyPI playwright (never `playwright install`); axe-core from node_modules (make browser).
 """
 
@@ -55,8 +58,92 @@ def pages_with(built: Path, marker: str) -> list[str]:
     return [p for p in page_paths(built) if marker in (built / p).read_text(encoding="utf-8")]
 
 
+# Every table shown (dropdowns open) that is wider than the box it sits in, with what a scrolling grid must have: the
+# layout marked "scroll" on a her2-scroll box, a sticky first cell in every row, the shadow cue (a gradient in the
+# box's background) and the hint, shown and describing the box.
+WIDE_TABLES = """() => {
+  const out = [];
+  for (const table of document.querySelectorAll("main table")) {
+    if (!table.getClientRects().length) continue;
+    let box = null;
+    for (let el = table; el && el !== document.body; el = el.parentElement) {
+      if (el.scrollWidth > el.clientWidth + 1) { box = el; break; }
+    }
+    if (!box) continue;
+    const style = getComputedStyle(box);
+    const firsts = [...table.querySelectorAll(":scope > * > tr > :first-child")];
+    const hint = box.querySelector(":scope > .her2-scroll-hint");
+    out.push({
+      table: (table.caption ? table.caption.textContent : table.textContent).trim().slice(0, 60),
+      width: [box.scrollWidth, box.clientWidth],
+      case_data: !!table.closest(".her2-case-table"),
+      marked: box.classList.contains("her2-scroll") && table.dataset.her2Layout === "scroll"
+        && ["auto", "scroll"].includes(style.overflowX),
+      sticky: firsts.length > 0 && firsts.every((c) => getComputedStyle(c).position === "sticky"),
+      cue: /gradient/.test(style.backgroundImage),
+      hint: !!hint && hint.getClientRects().length > 0 && hint.textContent.trim().length > 20
+        && (box.getAttribute("aria-describedby") || "").split(" ").includes(hint.id),
+    });
+  }
+  return out;
+}"""
+
+# The smallest text of a figure in CSS px as shown: an inline SVG's text is measured where it is; an SVG in an
+# <img> (the source the browser picked) is drawn inline at the image's width and measured there. Each text's size
+# is its font size times the scale of its transform to the screen.
+SMALLEST_TEXT = """
+window.her2Smallest = (svg) => {
+  let smallest = Infinity;
+  for (const t of svg.querySelectorAll("text")) {
+    if (!t.textContent.trim()) continue;
+    const m = t.getScreenCTM();
+    if (m) smallest = Math.min(smallest, parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b));
+  }
+  return smallest;
+};
+window.her2ImgSmallest = (img) => {
+  const width = img.getBoundingClientRect().width;
+  const src = img.currentSrc || img.src;
+  const doc = new DOMParser().parseFromString(decodeURIComponent(src.slice(src.indexOf(",") + 1)), "image/svg+xml");
+  const host = document.createElement("div");
+  host.style.cssText = `position:absolute;left:0;top:0;width:${width}px;visibility:hidden`;
+  const svg = document.importNode(doc.documentElement, true);
+  svg.setAttribute("width", String(width));
+  svg.removeAttribute("height");
+  host.append(svg);
+  document.body.append(host);
+  const smallest = window.her2Smallest(svg);
+  host.remove();
+  return smallest;
+};
+"""
+FIGURE_TEXT = """() => {
+  const out = [];
+  const zoom = (el) => {
+    const fig = el.closest("figure.her2-figure");
+    const b = fig ? fig.querySelector(":scope > button.her2-zoom-button") : el.nextElementSibling;
+    return !!b && b.matches("button.her2-zoom-button") && !b.hidden && b.getClientRects().length > 0;
+  };
+  for (const img of document.querySelectorAll("main img")) {
+    if (!(img.currentSrc || img.src).startsWith("data:image/svg+xml") || !img.getClientRects().length) continue;
+    out.push({ figure: img.alt.slice(0, 60), px: window.her2ImgSmallest(img), zoom: zoom(img) });
+  }
+  for (const svg of document.querySelectorAll("main svg[role='img']")) {
+    if (!svg.getClientRects().length || !svg.querySelector("text")) continue;
+    out.push({ figure: (svg.getAttribute("aria-label") || "").slice(0, 60), px: window.her2Smallest(svg),
+               zoom: zoom(svg) });
+  }
+  return out;
+}"""
+OPEN_EVERYTHING = """async () => {
+  for (const d of document.querySelectorAll("main details")) d.open = true;
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+}"""
+MIN_FIGURE_TEXT_PX = 11
+
+
 def sweep(browser, base: str, built: Path, paths: list[str], *, mode: str, options: dict,
-          no_cache: bool = False) -> dict:
+          no_cache: bool = False, layout: bool = False) -> dict:
     if not AXE.exists():  # pragma: no cover
         pytest.skip("axe-core is not installed (make browser)")
     axe = AXE.read_text(encoding="utf-8")
@@ -92,6 +179,11 @@ def sweep(browser, base: str, built: Path, paths: list[str], *, mode: str, optio
         }""")
         page.add_script_tag(content=axe)
         rec["axe"] = page.evaluate(AXE_RUN)
+        if layout:  # after axe, which sees the page as it loads: now every dropdown open, as a reader may have it
+            page.evaluate(OPEN_EVERYTHING)
+            page.add_script_tag(content=SMALLEST_TEXT)
+            rec["wide_tables"] = page.evaluate(WIDE_TABLES)
+            rec["figures"] = page.evaluate(FIGURE_TEXT)
         records[path] = rec
         page.close()
     context.close()
@@ -115,7 +207,7 @@ def dark(site_browser, site_url, built_html, paths):
 
 @pytest.fixture(scope="module")
 def phone(site_browser, site_url, built_html, paths):
-    return sweep(site_browser, site_url, built_html, paths, mode="light", options=PHONE, no_cache=True)
+    return sweep(site_browser, site_url, built_html, paths, mode="light", options=PHONE, no_cache=True, layout=True)
 
 
 def _violations(records: dict) -> dict:
@@ -139,6 +231,34 @@ def test_axe_finds_nothing_serious_on_a_phone(phone):
 def test_no_page_scrolls_sideways_on_a_phone(phone):
     wide = {p: r["width"] for p, r in phone.items() if r["width"][0] > r["width"][1]}
     assert not wide, f"scrollWidth > 375 px: {wide}"
+
+
+def test_no_table_scrolls_sideways_on_a_phone_unless_it_is_a_marked_grid(phone):
+    """Issue 15: at 375 px a table is shown whole (fitted or stacked into cards) or is a grid that scrolls in its
+    own box with its row headers in view, a visible cue and a hint read by screen readers. Case data: never."""
+    wide = {p: r["wide_tables"] for p, r in phone.items() if r["wide_tables"]}
+    bad = {p: [t for t in tables if t["case_data"] or not (t["marked"] and t["sticky"] and t["cue"] and t["hint"])]
+           for p, tables in wide.items()}
+    bad = {p: t for p, t in bad.items() if t}
+    counts = {p: len(t) for p, t in wide.items()}
+    assert not bad, json.dumps(bad, indent=1)
+    assert sum(counts.values()) <= 12, f"more grids scroll than expected: {counts}"
+
+
+def test_figure_text_is_at_least_11_px_on_a_phone_or_the_figure_enlarges(phone):
+    """Issue 15: every figure's smallest text, as shown at 375 px, is 11 CSS px or more; a figure drawn too small for
+    that offers the enlarged view (opened and measured in test_small_figures_enlarge_by_tap_and_keyboard)."""
+    figures = {p: r["figures"] for p, r in phone.items() if r["figures"]}
+    assert figures, "no figure measured"
+    small_without_zoom = {p: [f for f in figs if f["px"] < MIN_FIGURE_TEXT_PX and not f["zoom"]]
+                          for p, figs in figures.items()}
+    assert not {p: f for p, f in small_without_zoom.items() if f}, small_without_zoom
+    needless = {p: [f["figure"] for f in figs if f["px"] >= MIN_FIGURE_TEXT_PX and f["zoom"]]
+                for p, figs in figures.items()}
+    assert not {p: f for p, f in needless.items() if f}, f"an enlarge button where the text is big enough: {needless}"
+    for chapter in ("notebooks/03-therapy-in-practice.html", "notebooks/06-nursing-care.html",
+                    "notebooks/07-unfolding-cases.html"):  # the narrow drawings: readable in place
+        assert all(f["px"] >= MIN_FIGURE_TEXT_PX for f in figures[chapter]), figures[chapter]
 
 
 def test_every_image_shows(phone):
@@ -319,4 +439,165 @@ def test_print_form_of_a_chapter_with_a_quiz(site_browser, built_html, site_url)
     assert answers.count() == 1 and answers.locator("li.her2-qp-item").count() == len(spec["items"])
     assert "Answer" in answers.inner_text()
     assert pg.pdf(format="A4")[:4] == b"%PDF"
+    context.close()
+
+
+# ------------------------------------------------------------------------------------------------ issue 15
+
+ENLARGED_TEXT = """(button) => {
+  const dialog = button.parentElement.querySelector("dialog.her2-zoom[open]");
+  if (!dialog) return null;
+  const copy = dialog.querySelector(".her2-zoom-figure");
+  return copy.tagName === "IMG" ? window.her2ImgSmallest(copy) : window.her2Smallest(copy);
+}"""
+
+
+def test_small_figures_enlarge_by_tap_and_keyboard(site_browser, site_url, built_html):
+    """Each figure whose text shows under 11 px at 375 px opens, by tap and by keyboard, an enlarged view whose
+    smallest text is at least 11 px; Escape (or Close) closes it and focus returns to the button."""
+    context = site_browser.new_context(**PHONE)
+    pg = context.new_page()
+    errors = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    checked = 0
+    for path in pages_with(built_html, 'class="her2-figure"') + pages_with(built_html, "her2-pathway-gallery"):
+        pg.goto(site_url + path, wait_until="load")
+        pg.evaluate(OPEN_EVERYTHING)
+        pg.add_script_tag(content=SMALLEST_TEXT)
+        buttons = pg.locator("main button.her2-zoom-button:visible")
+        for i in range(buttons.count()):
+            button = buttons.nth(i)
+            button.scroll_into_view_if_needed()
+            if i % 2 == 0:
+                button.tap()
+            else:
+                button.focus()
+                pg.keyboard.press("Enter")
+            dialog = pg.locator("dialog.her2-zoom[open]")
+            dialog.wait_for(state="visible")
+            smallest = button.evaluate(ENLARGED_TEXT)
+            assert smallest is not None and smallest >= MIN_FIGURE_TEXT_PX, (path, i, smallest)
+            assert dialog.get_by_role("button", name="Close").is_visible()
+            if i % 2 == 0:
+                pg.keyboard.press("Escape")
+            else:
+                dialog.get_by_role("button", name="Close").tap()
+            dialog.wait_for(state="detached") if dialog.count() == 0 else pg.wait_for_function(
+                "() => !document.querySelector('dialog.her2-zoom[open]')")
+            assert button.evaluate("b => document.activeElement === b"), "focus did not return to the button"
+            checked += 1
+    assert checked >= 5, f"only {checked} figures were enlarged"
+    assert not errors, errors
+    context.close()
+
+
+def _term_link(pg):
+    return pg.locator("main a.reference.internal:has(span.std-term)").first
+
+
+def test_key_terms_show_their_definition_on_hover_and_focus_and_escape_closes_it(site_browser, site_url, built_html):
+    data = json.loads((built_html / "_static" / "her2-glossary.json").read_text(encoding="utf-8"))
+    context = site_browser.new_context(**DESKTOP)
+    pg = context.new_page()
+    outside = []
+    pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith((site_url, "data:")) else None)
+    pg.goto(site_url + "notebooks/01-her2-biology.html", wait_until="networkidle")
+    link = _term_link(pg)
+    link.scroll_into_view_if_needed()
+    pg.wait_for_function("() => document.querySelector('main a.reference.internal[aria-describedby]')")
+    ident = link.evaluate("a => decodeURIComponent(a.hash.slice(1))")
+    tip_id = link.get_attribute("aria-describedby")
+    tip = pg.locator(f"#{tip_id}")
+    assert tip.get_attribute("role") == "tooltip"
+    assert not tip.is_visible()
+    link.hover()
+    tip.wait_for(state="visible")
+    text = " ".join(tip.inner_text().split())
+    assert data[ident]["term"] in text and data[ident]["definition"][:60] in text
+    tip.hover()  # the pop-up can be hovered without closing (WCAG 1.4.13)
+    pg.wait_for_timeout(500)
+    assert tip.is_visible()
+    pg.mouse.move(5, 5)
+    tip.wait_for(state="hidden")
+    link.focus()
+    tip.wait_for(state="visible")
+    pg.keyboard.press("Escape")
+    tip.wait_for(state="hidden")
+    assert link.evaluate("a => document.activeElement === a"), "Escape must not move focus"
+    target = link.evaluate("a => a.hash.slice(1)")
+    link.focus()
+    pg.keyboard.press("Enter")
+    pg.wait_for_url(re.compile(r"glossary\.html#" + re.escape(target) + "$"))
+    assert not outside, outside
+    context.close()
+
+
+def test_key_terms_show_their_definition_on_the_first_tap_and_open_the_glossary_on_the_second(site_browser, site_url):
+    context = site_browser.new_context(**PHONE)
+    pg = context.new_page()
+    pg.goto(site_url + "notebooks/01-her2-biology.html", wait_until="networkidle")
+    pg.wait_for_function("() => document.querySelector('main a.reference.internal[aria-describedby]')")
+    link = _term_link(pg)
+    link.scroll_into_view_if_needed()
+    start = pg.url
+    link.tap()
+    tip = pg.locator(f"#{link.get_attribute('aria-describedby')}")
+    tip.wait_for(state="visible")
+    assert pg.url == start, "the first tap must not leave the page"
+    box = tip.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["viewport"]["width"], box
+    assert "Tap the term again" in tip.inner_text()
+    pg.locator("main p:visible").first.tap()  # a tap elsewhere closes it
+    tip.wait_for(state="hidden")
+    link.tap()
+    tip.wait_for(state="visible")
+    link.tap()
+    pg.wait_for_url(re.compile(r"glossary\.html#term-"))
+    context.close()
+
+
+def test_glossary_a_to_z_jumps_to_each_letter(site_browser, site_url):
+    context = site_browser.new_context(**PHONE)
+    pg = context.new_page()
+    pg.goto(site_url + "book/glossary.html", wait_until="networkidle")
+    nav = pg.get_by_role("navigation", name="Glossary, A to Z")
+    letters = nav.get_by_role("link")
+    assert letters.count() >= 15
+    for name in ("H", "T"):
+        nav.get_by_role("link", name=name, exact=True).tap()
+        pg.wait_for_url(re.compile(rf"#glossary-{name.lower()}$"))
+        heading = pg.locator(f"#glossary-{name.lower()}")
+        top = heading.evaluate("h => h.getBoundingClientRect().top")
+        assert 0 <= top < 200, top
+        assert heading.inner_text().strip() == name
+    context.close()
+
+
+def _corner(png: bytes) -> tuple[int, int, int]:
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return image.getpixel((2, 2))
+
+
+@pytest.mark.parametrize("mode,paper", [("light", (255, 255, 255)), ("dark", (0x12, 0x12, 0x12))])
+def test_figures_are_drawn_on_the_page_in_both_modes(site_browser, site_url, mode, paper):
+    """Issue 15: no grey card and no frame in dark mode; the figure's own paper is the page's background."""
+    context = site_browser.new_context(**DESKTOP)
+    context.add_init_script(f'localStorage.setItem("mode", "{mode}"); localStorage.setItem("theme", "{mode}");')
+    pg = context.new_page()
+    pg.goto(site_url + "notebooks/03-therapy-in-practice.html", wait_until="networkidle")
+    figure = pg.locator("figure.her2-figure").first
+    figure.scroll_into_view_if_needed()
+    style = figure.evaluate("""f => { const s = getComputedStyle(f), i = getComputedStyle(f.querySelector('img'));
+      return [s.borderTopWidth, s.backgroundColor, i.filter, i.colorScheme,
+              getComputedStyle(document.body).backgroundColor, i.backgroundColor, i.paddingTop]; }""")
+    assert style[0] == "0px" and style[1] in ("rgba(0, 0, 0, 0)", "transparent") and style[2] == "none", style
+    assert style[5] in ("rgba(0, 0, 0, 0)", "transparent") and style[6] == "0px", "a frame around the image"
+    assert style[3] == mode, style
+    corner = _corner(figure.locator("img").screenshot())
+    assert all(abs(a - b) <= 2 for a, b in zip(corner, paper, strict=True)), (mode, corner)
+    assert style[4] == f"rgb({paper[0]}, {paper[1]}, {paper[2]})", style
     context.close()

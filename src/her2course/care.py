@@ -14,7 +14,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import DataError, Problem
-from .figures import Figure, new_figure
+from .figures import NARROW_LINE, NARROW_PT, NARROW_W, Figure, new_canvas, new_figure, wrap_to
 from .paths import Layout, package_layout
 from .references import load_bibliography, missing_keys
 from .style import INK, OKABE_ITO
@@ -111,8 +111,46 @@ def monitoring_table() -> Table:
     )
 
 
+_MARKERS = ["o", "s", "D"]
+_COLOURS = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"]]
+
+
+def _monitoring_narrow(points: tuple[Timepoint, ...], checks: tuple[Check, ...]):
+    """The same schedule for a phone, read down the course of treatment: each time point in turn, with the checks
+    due then listed under it, each with the marker it has in the grid."""
+    x_axis, x_mark, x_text = 7.0, 26.0, 38.0
+    layout = []
+    y = 4.0
+    for p in points:
+        due = [(i, c) for i, c in enumerate(checks) if p.id in c.when]
+        head = wrap_to(p.label, NARROW_W - 20, NARROW_PT + 0.5)
+        top = y
+        y += len(head) * NARROW_LINE + 3
+        rows = []
+        for i, c in due:
+            lines = wrap_to(c.check, NARROW_W - x_text)
+            rows.append((y, i, lines))
+            y += len(lines) * NARROW_LINE + 3
+        layout.append((top, head, rows))
+        y += 9
+    fig, ax = new_canvas(NARROW_W, y)
+    ax.plot([x_axis, x_axis], [layout[0][0] + NARROW_LINE / 2, layout[-1][0] + NARROW_LINE / 2], color="#666666",
+            linewidth=1.2, zorder=1)
+    for top, head, rows in layout:
+        ax.scatter([x_axis], [top + NARROW_LINE / 2], s=36, marker="o", color=INK, zorder=3)
+        ax.text(x_axis + 11, top, "\n".join(head), ha="left", va="top", fontsize=NARROW_PT + 0.5, fontweight="bold",
+                color=INK, linespacing=1.18)
+        for row_top, i, lines in rows:
+            ax.scatter([x_mark], [row_top + NARROW_LINE / 2], s=55, marker=_MARKERS[i % 3], color=_COLOURS[i % 3],
+                       edgecolors=INK, linewidths=0.7, zorder=3)
+            ax.text(x_text, row_top, "\n".join(lines), ha="left", va="top", fontsize=NARROW_PT, color=INK,
+                    linespacing=1.18)
+    return fig
+
+
 def monitoring_figure() -> Figure:
-    """A grid: one row per check, one column per time point, a marker where the check is due."""
+    """A grid: one row per check, one column per time point, a marker where the check is due (and, for phones,
+    the same schedule read down the time points)."""
     points, checks = _monitoring()
     fig, ax = new_figure((8.4, 0.5 * len(checks) + 2.4))
     ncol = len(points)
@@ -122,8 +160,6 @@ def monitoring_figure() -> Figure:
     for j, p in enumerate(points):
         ax.text(j, -0.75, "\n".join(textwrap.wrap(p.label, 9)), ha="center", va="bottom", fontsize=7.6, color=INK)
         ax.plot([j, j], [-0.5, len(checks) - 0.5], color="#d9d9d9", linewidth=0.8, zorder=0)
-    colours = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"]]
-    markers = ["o", "s", "D"]
     for i, c in enumerate(checks):
         if i % 2 == 0:
             ax.axhspan(i - 0.5, i + 0.5, xmin=0, xmax=1, color="#f3f4f5", zorder=-1)
@@ -131,13 +167,13 @@ def monitoring_figure() -> Figure:
                 linespacing=1.0)
         for w in c.when:
             j = [p.id for p in points].index(w)
-            ax.scatter([j], [i], s=70, marker=markers[i % 3], color=colours[i % 3], edgecolors=INK, linewidths=0.7,
-                       zorder=3)
-    alt = "Grid of what the nurse checks and when. " + " ".join(
+            ax.scatter([j], [i], s=70, marker=_MARKERS[i % 3], color=_COLOURS[i % 3], edgecolors=INK,
+                       linewidths=0.7, zorder=3)
+    alt = "Chart of what the nurse checks and when. " + " ".join(
         f"{c.check}: {', '.join(next(p.label for p in points if p.id == w).lower() for w in c.when)}."
         for c in checks
     )
-    return Figure(fig=fig, alt=alt, name="monitoring-timeline",
+    return Figure(fig=fig, alt=alt, name="monitoring-timeline", narrow=_monitoring_narrow(points, checks),
                   caption="What is checked when across a course of HER2-targeted treatment. A marker shows when "
                           "each check is due; the table below gives the exact rule, the drugs and the sources.")
 

@@ -79,3 +79,9 @@ def definition_myst(t: Term) -> str:
     if t.see_also:
         text += " See also: " + ", ".join(role("term", s) for s in t.see_also) + "."
     return text
+
+
+def index_letter(term: str) -> str:
+    """The letter a term is filed under on the glossary page (its first letter or digit; '#' for anything else)."""
+    first = next((ch for ch in term if ch.isalnum()), "#")
+    return first.upper() if first.isalpha() else "#"

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import DataError, Problem
-from .figures import Figure, new_figure
+from .figures import NARROW_LINE, NARROW_PT, NARROW_W, Figure, new_canvas, new_figure, wrap_to
 from .paths import Layout, package_layout
 from .references import load_bibliography, missing_keys
 from .style import INK, OKABE_ITO
@@ -136,8 +136,40 @@ def timeline_table() -> Table:
     )
 
 
+def _timeline_narrow(evs: tuple[Event, ...]):
+    """The timeline for a phone: year, marker and the full label wrapped beside it; the key above, one per line."""
+    x_year, x_axis, x_text = 34.0, 46.0, 58.0
+    key_h = len(KIND_STYLE) * NARROW_LINE + 10
+    rows = []
+    y = key_h + 6
+    for e in evs:
+        lines = wrap_to(e.label, NARROW_W - x_text)
+        rows.append((y, lines, e))
+        y += len(lines) * NARROW_LINE + 7
+    fig, ax = new_canvas(NARROW_W, y + 4)
+    for j, (colour, marker, name) in enumerate(KIND_STYLE.values()):
+        ky = 4 + (j + 0.5) * NARROW_LINE
+        ax.scatter([x_axis], [ky], s=60, marker=marker, color=colour, edgecolors=INK, linewidths=0.8)
+        ax.text(x_text, ky, name, ha="left", va="center", fontsize=NARROW_PT, color=INK)
+    first_y = rows[0][0] + NARROW_LINE / 2
+    last_y = rows[-1][0] + NARROW_LINE / 2
+    ax.plot([x_axis, x_axis], [first_y - 8, last_y + 8], color="#666666", linewidth=1.2, zorder=1)
+    last_year = None
+    for top, lines, e in rows:
+        colour, marker, _ = KIND_STYLE[e.kind]
+        mid = top + NARROW_LINE / 2
+        if e.year != last_year:
+            ax.text(x_year, mid, str(e.year), ha="right", va="center", fontsize=NARROW_PT, fontweight="bold",
+                    color=INK)
+            last_year = e.year
+        ax.scatter([x_axis], [mid], s=60, marker=marker, color=colour, edgecolors=INK, linewidths=0.8, zorder=3)
+        ax.text(x_text, top, "\n".join(lines), ha="left", va="top", fontsize=NARROW_PT, color=INK,
+                linespacing=1.18)
+    return fig
+
+
 def timeline_figure() -> Figure:
-    """A vertical timeline, one row per event, marker shape and colour by kind."""
+    """A vertical timeline, one row per event, marker shape and colour by kind (and a narrow drawing for phones)."""
     evs = events()
     n = len(evs)
     fig, ax = new_figure((8.2, 0.34 * n + 1.7))
@@ -166,7 +198,7 @@ def timeline_figure() -> Figure:
         f"({_month(evs[-1].date)}). {sum(1 for e in evs if e.year >= 2019)} of the events fall in 2019 or later. "
         "Every event is listed in the table that follows the figure."
     )
-    return Figure(fig=fig, alt=alt, name="her2-timeline",
+    return Figure(fig=fig, alt=alt, name="her2-timeline", narrow=_timeline_narrow(evs),
                   caption="From one antibody to many drugs: landmark trials and US approvals. Marker shape and "
                           "color show the kind of event; the table below lists each event with its sources.")
 
@@ -191,8 +223,66 @@ _GROUP = {"positive": (OKABE_ITO["vermillion"], "xx"), "low": (OKABE_ITO["bluish
           "ultralow": (OKABE_ITO["sky_blue"], ".."), "null": (OKABE_ITO["grey"], "")}
 
 
+def _routing_narrow(cats: tuple[Category, ...], foot: Cell | None):
+    """The routing for a phone: each HER2 category above its two routes, a solid arrow to the HR-positive options
+    and a dashed arrow to the HR-negative ones, all text wrapped at 11 pt."""
+    from matplotlib.patches import FancyBboxPatch
+
+    pad, x_box, gap = 6.0, 26.0, 10.0
+    title = wrap_to("Breast cancer: HER2 test (IHC, ISH) and hormone-receptor test", NARROW_W, NARROW_PT + 0.5)
+    y = len(title) * NARROW_LINE + 12
+    layout = []
+    for c in cats:
+        head = [c.label, *wrap_to(c.test, NARROW_W - 2 * pad - 8)]
+        routes = [(word, wrap_to(cell.text, NARROW_W - x_box - 2 * pad)) for word, cell in
+                  (("if HR-positive", c.hr_positive), ("if HR-negative", c.hr_negative))]
+        top = y
+        y += len(head) * NARROW_LINE + 2 * pad + gap
+        boxes = []
+        for word, lines in routes:
+            boxes.append((y, word, lines))
+            y += (len(lines) + 1) * NARROW_LINE + 2 * pad + gap
+        layout.append((c, top, head, boxes))
+        y += 8
+    foot_lines = wrap_to(foot.text, NARROW_W) if foot else []
+    height = y + len(foot_lines) * NARROW_LINE + 6
+    fig, ax = new_canvas(NARROW_W, height)
+    ax.text(NARROW_W / 2, 2, "\n".join(title), ha="center", va="top", fontsize=NARROW_PT + 0.5, fontweight="bold",
+            color=INK, linespacing=1.18)
+    for c, top, head, boxes in layout:
+        colour, hatch = _GROUP[c.id] if c.id in _GROUP else (OKABE_ITO["grey"], "")
+        h = len(head) * NARROW_LINE + 2 * pad
+        ax.add_patch(FancyBboxPatch((1, top), NARROW_W - 2, h, boxstyle="round,pad=0,rounding_size=5", facecolor=colour,
+                                    edgecolor=INK, hatch=hatch, linewidth=1.1, alpha=0.95))
+        ax.text(NARROW_W / 2, top + pad, head[0], ha="center", va="top", fontsize=NARROW_PT, fontweight="bold",
+                color=INK, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                                 "alpha": 0.9})
+        if len(head) > 1:
+            ax.text(NARROW_W / 2, top + pad + NARROW_LINE, "\n".join(head[1:]), ha="center", va="top",
+                    fontsize=NARROW_PT, color=INK, linespacing=1.18,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
+        for k, (btop, word, lines) in enumerate(boxes):
+            bh = (len(lines) + 1) * NARROW_LINE + 2 * pad
+            ax.add_patch(FancyBboxPatch((x_box, btop), NARROW_W - x_box - 1, bh, boxstyle="round,pad=0,rounding_size=5",
+                                        facecolor="#fdfdfd", edgecolor=INK, linewidth=1.1))
+            ax.text(x_box + pad, btop + pad, word, ha="left", va="top", fontsize=NARROW_PT, style="italic", color=INK)
+            ax.text(x_box + pad, btop + pad + NARROW_LINE, "\n".join(lines), ha="left", va="top", fontsize=NARROW_PT,
+                    color=INK, linespacing=1.18)
+            x_line = 9.0 if k == 0 else 17.0  # solid route (HR-positive) and dashed route (HR-negative) side by side
+            mid = btop + bh / 2
+            ax.plot([x_line, x_line, x_box - 6], [top + h, mid, mid], color=INK, lw=1.3 if k == 0 else 1.0,
+                    linestyle="-" if k == 0 else "--")
+            ax.annotate("", xy=(x_box - 1, mid), xytext=(x_box - 7, mid),
+                        arrowprops={"arrowstyle": "->", "color": INK, "lw": 1.3 if k == 0 else 1.0})
+    if foot_lines:
+        ax.text(NARROW_W / 2, height - 4, "\n".join(foot_lines), ha="center", va="bottom", fontsize=NARROW_PT,
+                color=INK, style="italic", linespacing=1.18)
+    return fig
+
+
 def routing_figure() -> Figure:
-    """Rows = HER2 categories; each points to its options when HR-positive and when HR-negative."""
+    """Rows = HER2 categories; each points to its options when HR-positive and when HR-negative (and a narrow
+    drawing for phones: each category above its two routes)."""
     from matplotlib.patches import FancyBboxPatch
 
     cats, foot = routing()
@@ -242,7 +332,7 @@ def routing_figure() -> Figure:
         + (f" {foot.text}" if foot else "")
     )
     alt = re.sub(r"\s+", " ", alt)
-    return Figure(fig=fig, alt=alt, name="her2-routing",
+    return Figure(fig=fig, alt=alt, name="her2-routing", narrow=_routing_narrow(cats, foot),
                   caption="How HER2 and hormone-receptor status route a patient with metastatic breast cancer among "
                           "targeted-therapy families (simplified; solid arrow: HR-positive, dashed arrow: "
                           "HR-negative). Lines of therapy and conditions are in the text and the labels.")

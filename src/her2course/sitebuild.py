@@ -4,12 +4,19 @@ Each page gets only what it uses and prints cleanly:
 
 - ``prune_page_assets``: a page without code loses the copy button, its clipboard library and the Pygments
   styles; a page without sphinx-design, togglebutton or a quiz loses those files. The course's own front-end
-  (mount.js, which imports quiz.js) loads once, and only on pages with a quiz; print.js (print preparation:
-  open dropdowns, the quizzes' paper form) on every page.
+  (mount.js, which imports quiz.js) loads once, and only on pages with a quiz; figure-zoom.js only on pages
+  with figures, term-popup.js only on pages with key-term links; print.js (print preparation: open dropdowns,
+  the quizzes' paper form) on every page.
 - ``compact_figures``: figures arrive as SVG data URIs (the form that also works in JupyterLab); in the built
   page their line breaks fold and only what must be escaped is: about a tenth smaller (a quarter for base64),
   still self-contained.
+- ``dark_gallery_styles``: the pathway gallery's inline diagrams are styled by a style sheet of colours drawn for
+  white paper; each rule that sets a colour gets a dark-mode twin with ``style.dark_variant`` colours, so the
+  diagrams sit on the dark page as the course's other figures do.
 - ``fix_citation_roles``: the bibliography's entries become list items to assistive technology.
+- ``reflow_tables``: every table of a page gets its phone layout (``tables.narrow_layout``: fit, stacked cards
+  or a sideways-scrolling grid with its row headers in view), the markup that layout needs (column labels on the
+  cells of a stacked table, a line saying that a grid scrolls) and a class her2course.css lays out by.
 - ``purge_theme_css``: after the build, the theme's style sheets keep only the rules whose class and id names
   occur in some built page or in the site's scripts (the theme ships all of Bootstrap and Font Awesome's CSS).
 
@@ -21,9 +28,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import html
+import itertools
 import re
 import urllib.parse
 from collections.abc import Iterable
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +105,10 @@ def unused_assets(body: str) -> tuple[set[str], tuple[str, ...]]:
         inline += ["toggleHintShow", "toggleHintHide", "toggleOpenOnPrint", "togglebuttonSelector"]
     if "her2-quiz" not in classes:
         files.add("mount.js")
+    if not ({"her2-figure", "her2-pathway-gallery"} & classes):
+        files.add("figure-zoom.js")
+    if "std-term" not in classes:
+        files.add("term-popup.js")
     return files, tuple(inline)
 
 
@@ -112,7 +126,8 @@ def prune_page_assets(app: Any, pagename: str, templatename: str, context: dict[
 # ------------------------------------------------------------------------------------------------ figures
 
 _B64_SVG = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=\s]+)"')
-_PCT_SVG = re.compile(r'src="data:image/svg\+xml,([^"]+)"')
+_PCT_SVG = re.compile(r'(?<![\w-])src="data:image/svg\+xml,([^"]+)"')
+_SRCSET_SVG = re.compile(r'srcset="data:image/svg\+xml,([^"]+)"')
 # Kept as they are in the data URI: what is safe inside a double-quoted attribute and means nothing special in
 # a data URL ("%", "#", '"', "&" and white space are percent-encoded, and so is anything outside ASCII).
 _URI_SAFE = " /:;=,'()<>!*+-.?@[]^_`{|}~$"
@@ -123,15 +138,16 @@ def _single_quoted(m: re.Match[str]) -> str:
     return f"{m.group(1)}='{m.group(2)}'" if "'" not in m.group(2) else m.group(0)
 
 
-def svg_data_uri(svg: bytes | str) -> str:
+def svg_data_uri(svg: bytes | str, *, srcset: bool = False) -> str:
     """A compact SVG data URI: line breaks (and the indentation after them) folded, as XML rendering does anyway;
-    "<" and ">" left as they are (allowed in an attribute value), the rest percent-encoded."""
+    "<" and ">" left as they are (allowed in an attribute value), the rest percent-encoded (spaces too in a
+    ``srcset``, where a space ends the URL)."""
     text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
     # attribute values delimited by '"' switch to "'" where they hold no "'" (a '"' costs three bytes as %22)
     text = re.sub(r"<[^<>]+>", lambda tag: _DQ_ATTR.sub(_single_quoted, tag.group(0)), text)
     text = re.sub(r">\s*\n\s*<", "><", text.strip())
     text = re.sub(r"\s*\n\s*", " ", text)
-    return "data:image/svg+xml," + urllib.parse.quote(text, safe=_URI_SAFE)
+    return "data:image/svg+xml," + urllib.parse.quote(text, safe=_URI_SAFE.replace(" ", "") if srcset else _URI_SAFE)
 
 
 def compact_figures(body: str) -> str:
@@ -147,7 +163,184 @@ def compact_figures(body: str) -> str:
         text = urllib.parse.unquote(m.group(1))
         return f'src="{svg_data_uri(text)}"' if text.lstrip().startswith(("<svg", "<?xml")) else m.group(0)
 
-    return _PCT_SVG.sub(from_percent, _B64_SVG.sub(from_base64, body))
+    def from_srcset(m: re.Match[str]) -> str:
+        text = urllib.parse.unquote(m.group(1))
+        return f'srcset="{svg_data_uri(text, srcset=True)}"' if text.lstrip().startswith("<svg") else m.group(0)
+
+    return _SRCSET_SVG.sub(from_srcset, _PCT_SVG.sub(from_percent, _B64_SVG.sub(from_base64, body)))
+
+
+# ------------------------------------------------------------------------------------------------ dark diagrams
+
+_GALLERY_STYLE = re.compile(r'(<div class="her2-pathway-gallery"[^>]*>\s*<style>)(.*?)(</style>)', re.S)
+_CSS_HEX = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
+
+
+def dark_rules(css: str) -> str:
+    """For each rule of ``css`` that sets a colour, the same rule for the book's dark mode with dark-page colours."""
+    import tinycss2
+
+    from .style import dark_variant
+
+    out = []
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if getattr(rule, "type", "") != "qualified-rule":
+            continue
+        content = tinycss2.serialize(rule.content)
+        if not _CSS_HEX.search(content):
+            continue
+        selectors = ",".join(f'html[data-theme="dark"] {sel}' for sel in
+                             _split_selectors(tinycss2.serialize(rule.prelude)))
+        out.append(selectors + "{" + _CSS_HEX.sub(lambda m: dark_variant(m.group(0)), content.strip()) + "}")
+    return "\n".join(out)
+
+
+def dark_gallery_styles(body: str) -> str:
+    return _GALLERY_STYLE.sub(lambda m: m.group(1) + m.group(2) + "\n" + dark_rules(m.group(2)) + m.group(3), body)
+
+
+# ------------------------------------------------------------------------------------------------ tables
+
+SCROLL_HINT = "Scroll sideways to see every column; the first column stays in view."
+INPUT_CHARS = "x" * 9  # a text box in a cell is about as wide as nine characters
+_TABLE = re.compile(r"(<div\b[^>]*>\s*)?(<table\b.*?</table>)", re.S)
+_CLASS_VALUE = re.compile(r'\bclass="([^"]*)"')
+
+
+class _Cell:
+    def __init__(self, tag: str, start: int, in_head: bool, span: bool) -> None:
+        self.tag, self.start, self.in_head, self.span = tag, start, in_head, span
+        self.text = ""
+
+
+class _TableReader(HTMLParser):
+    """The cells of one table fragment: tag, text, whether in <thead>, and where each start tag ends."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[_Cell]] = []
+        self.in_head = False
+        self.cell: _Cell | None = None
+        self.caption_id: str | None = None
+
+    def feed_fragment(self, fragment: str) -> None:
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", fragment)]
+        self.feed(fragment)
+        self.close()
+
+    def _pos(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "thead":
+            self.in_head = True
+        elif tag == "tbody":
+            self.in_head = False
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th") and self.rows:
+            span = any(k in a and (a[k] or "1") != "1" for k in ("colspan", "rowspan"))
+            self.cell = _Cell(tag, self._pos(), self.in_head, span)
+            self.rows[-1].append(self.cell)
+        elif tag == "caption":
+            self.caption_id = a.get("id")
+        elif tag in ("input", "select", "textarea") and self.cell is not None:
+            self.cell.text += f" {INPUT_CHARS} "
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th"):
+            self.cell = None
+        elif tag == "thead":
+            self.in_head = False
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.text += data
+
+
+def _with_attrs(fragment: str, start: int, attrs: str) -> str:
+    """``fragment`` with ``attrs`` inserted before the '>' of the start tag at ``start``."""
+    end = fragment.index(">", start)
+    if fragment[end - 1] == "/":
+        end -= 1
+    return fragment[:end] + attrs + fragment[end:]
+
+
+def _add_class(tag: str, name: str) -> str:
+    if _CLASS_VALUE.search(tag):
+        return _CLASS_VALUE.sub(lambda m: f'class="{m.group(1)} {name}"', tag, count=1)
+    return tag[:-1].rstrip() + f' class="{name}">'
+
+
+def _region_name(reader: _TableReader, labels: list[str]) -> str:
+    if reader.caption_id:
+        return f'aria-labelledby="{reader.caption_id}"'
+    return f'aria-label="{html.escape("Table: " + ", ".join(labels[:4]), quote=True)}"'
+
+
+def reflow_tables(body: str) -> str:
+    """Every table in the page with its phone layout (see the module notes and ``tables.narrow_layout``)."""
+    from .tables import narrow_layout
+
+    counter = itertools.count(1)
+
+    def one(m: re.Match[str]) -> str:
+        wrapper, table = m.group(1) or "", m.group(2)
+        if "<table" in table[6:] or "data-her2-layout" in table[:200]:
+            return m.group(0)  # a nested table (never written by the course), or already done
+        reader = _TableReader()
+        reader.feed_fragment(table)
+        rows = [r for r in reader.rows if r]
+        if not rows:
+            return m.group(0)
+        head = [r for r in rows if all(c.in_head for c in r)]
+        body_rows = [r for r in rows if not all(c.in_head for c in r)]
+        labels = [" ".join(c.text.split()) for c in head[-1]] if head else []
+        texts = [[" ".join(c.text.split()) for c in r] for r in body_rows]
+        spans = any(c.span for r in rows for c in r)
+        case_data = "her2-case-table" in wrapper
+        row_headers = all(r[0].tag == "th" for r in body_rows) if body_rows else False
+        layout = narrow_layout(labels, texts, case_data=case_data, row_headers=row_headers)
+        if spans and layout == "stack":  # cells cannot be labelled by column: keep the grid
+            layout = "scroll"
+        if layout == "scroll" and case_data:
+            layout = "stack"
+        # rewrite from the last cell backwards, so earlier offsets stay valid
+        edits: list[tuple[int, str]] = []
+        if layout == "stack":
+            for r in head:
+                edits += [(c.start, ' role="columnheader"') for c in r]
+            for r in body_rows:
+                for j, c in enumerate(r):
+                    role = "rowheader" if c.tag == "th" else "cell"
+                    label = labels[j] if j < len(labels) and j > 0 else ""
+                    attr = f' role="{role}"' + (f' data-label="{html.escape(label, quote=True)}"' if label else "")
+                    edits.append((c.start, attr))
+        out = table
+        for start, attrs in sorted(edits, reverse=True):
+            out = _with_attrs(out, start, attrs)
+        if layout == "stack":
+            out = re.sub(r"<(thead|tbody)\b", r'<\1 role="rowgroup"', out)
+            out = re.sub(r"<tr\b", '<tr role="row"', out)
+        first = out.index(">")
+        out = out[:first] + f' data-her2-layout="{layout}"' + (' role="table"' if layout == "stack" else "") \
+            + out[first:]
+        if layout != "scroll":
+            return wrapper + out
+        hint_id = f"her2-scroll-hint-{next(counter)}"
+        hint = f'<p class="her2-scroll-hint" id="{hint_id}">{html.escape(SCROLL_HINT)}</p>'
+        if "her2-table" in wrapper or "pst-scrollable-table-container" in wrapper:
+            tag = _add_class(wrapper.rstrip(), "her2-scroll")
+            if "role=" not in tag:  # the theme's container of a Markdown table: make it a named, focusable region
+                tag = tag[:-1] + f' role="region" tabindex="0" {_region_name(reader, labels)}>'
+            tag = tag[:-1] + f' aria-describedby="{hint_id}">'
+            return tag + wrapper[len(wrapper.rstrip()):] + hint + out
+        return (f'{wrapper}<div class="her2-table her2-scroll" role="region" tabindex="0" '
+                f'{_region_name(reader, labels)} aria-describedby="{hint_id}">{hint}{out}</div>')
+
+    return _TABLE.sub(one, body)
 
 
 # ------------------------------------------------------------------------------------------------ citations
@@ -164,7 +357,7 @@ def fix_citation_roles(body: str) -> str:
 def transform_body(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     if app.builder.name not in HTML_BUILDERS or not context.get("body"):
         return
-    context["body"] = fix_citation_roles(compact_figures(context["body"]))
+    context["body"] = reflow_tables(fix_citation_roles(dark_gallery_styles(compact_figures(context["body"]))))
 
 
 # ------------------------------------------------------------------------------------------------ theme CSS purge

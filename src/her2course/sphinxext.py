@@ -1,9 +1,12 @@
 """Sphinx glue for the course book (listed in _config.yml under sphinx.extra_extensions).
 
 - ``her2-glossary`` directive: renders ``data/glossary.yaml`` as a Sphinx glossary, so ``{term}`` links work
-  and each term is defined in exactly one place.
+  and each term is defined in exactly one place; an A-Z jump list above it and a heading for each letter.
 - ``her2-what-changed`` and ``her2-currency-notes`` directives: the "What changed" list (``data/changes.yaml``)
   and the instructors' currency notes (the flags in ``data/drugs.yaml``), rendered by ``her2course.currency``.
+- ``her2-glossary.json``: after the build, every term's definition as the glossary page shows it (plain text,
+  citations as author-year), keyed by the term's anchor; ``static/term-popup.js`` shows them in place of the
+  chapters' key-term links.
 - Switches off sphinx-thebe's page scripts (Jupyter Book always loads the extension): the course does not run
   code in the browser, and the inline script names a CDN and is emitted twice, which throws on every page.
 - Drops the widget state myst-nb embeds in every page that displayed a widget: the book shows the kernel-free
@@ -15,6 +18,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -37,8 +42,72 @@ class CourseGlossary(Glossary):
         # re-read the glossary page whenever the data file changes (Sphinx cannot see it otherwise)
         self.env.note_dependency(str(package_layout().data_dir / "glossary.yaml"))
         self.options = {"sorted": True}
-        self.content = StringList(glossary.myst_lines(), source="her2course/data/glossary.yaml")
-        return super().run()
+        groups = _letter_groups(glossary.myst_lines(), glossary.index_letter)
+        out: list[nodes.Node] = [nodes.raw("", _az_nav(groups), format="html")]
+        for letter, lines in groups.items():
+            out.append(nodes.raw("", f'<h2 id="{_letter_id(letter)}" class="her2-glossary-letter">{letter}</h2>',
+                                 format="html"))
+            self.content = StringList(lines, source="her2course/data/glossary.yaml")
+            out += super().run()
+        return out
+
+
+def _letter_id(letter: str) -> str:
+    return "glossary-" + (letter.lower() if letter.isalpha() else "other")
+
+
+def _letter_groups(lines: list[str], letter_of) -> dict[str, list[str]]:
+    """The glossary directive's lines (a term unindented, its definition indented) split by the term's letter."""
+    groups: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in lines:
+        if line.strip() and not line[:1].isspace():
+            current = groups.setdefault(letter_of(line), [])
+        if current is not None:
+            current.append(line)
+    return dict(sorted(groups.items(), key=lambda kv: (not kv[0].isalpha(), kv[0])))
+
+
+def _az_nav(groups: dict[str, list[str]]) -> str:
+    """Every letter A to Z: a link to its heading, or (no term under it) a greyed letter hidden from screen readers."""
+    items = []
+    for letter in [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", *(k for k in groups if not k.isalpha())]:
+        if letter in groups:
+            items.append(f'<li><a href="#{_letter_id(letter)}">{letter}</a></li>')
+        elif letter.isalpha():
+            items.append(f'<li aria-hidden="true"><span class="her2-az-empty">{letter}</span></li>')
+    return ('<nav class="her2-glossary-az" aria-label="Glossary, A to Z"><ul>' + "".join(items) + "</ul></nav>")
+
+
+def glossary_entries(app: Sphinx) -> dict[str, dict[str, str]]:
+    """Every glossary term's definition as the built glossary shows it (plain text), keyed by the term's anchor."""
+    std = app.env.get_domain("std")
+    wanted: dict[str, set[str]] = {}
+    for (objtype, _name), (docname, labelid) in getattr(std, "objects", {}).items():
+        if objtype == "term":
+            wanted.setdefault(docname, set()).add(labelid)
+    entries: dict[str, dict[str, str]] = {}
+    for docname, ids in wanted.items():
+        tree = app.env.get_and_resolve_doctree(docname, app.builder)
+        for item in tree.findall(nodes.definition_list_item):
+            definition = next((c for c in item.children if isinstance(c, nodes.definition)), None)
+            if definition is None:
+                continue
+            text = " ".join(definition.astext().split())
+            for term in (c for c in item.children if isinstance(c, nodes.term)):
+                for ident in term["ids"]:
+                    if ident in ids:
+                        entries[ident] = {"term": " ".join(term.astext().split()), "definition": text}
+    return entries
+
+
+def _write_glossary_json(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.name not in sitebuild.HTML_BUILDERS:
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(glossary_entries(app), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    (static / "her2-glossary.json").write_text(data, encoding="utf-8")
 
 
 class _DataList(SphinxDirective):
@@ -110,4 +179,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", sitebuild.transform_body, priority=800)
     app.connect("html-page-context", sitebuild.prune_page_assets, priority=900)
     app.connect("build-finished", sitebuild.purge_theme_css, priority=900)
+    app.connect("build-finished", _write_glossary_json, priority=800)
+    # the reading aids of the built book (each page keeps them only if it has figures or key-term links)
+    app.add_js_file("figure-zoom.js", type="module")
+    app.add_js_file("term-popup.js", type="module")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

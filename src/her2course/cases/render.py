@@ -106,26 +106,29 @@ def trend_alt(case: Case, stage: Stage, trend: Trend) -> str:
     return text
 
 
-def trend_figure(case: Case, stage: Stage) -> Figure | None:
-    trend = stage.data.trend
-    if trend is None:
-        return None
+def _trend_chart(trend: Trend, *, size: tuple[float, float], font: float, legend_columns: int):
+    """The trend as a line chart with each reading labelled (at ``font`` points; axes text at the house size) and
+    the reference lines in a key below (at 8 points in two columns, or at ``font`` points in one)."""
     import matplotlib
 
-    from ..figures import new_figure
+    from ..figures import new_figure, wrap_to
 
     xs = [d for d, _ in trend.points]
     ys = [v for _, v in trend.points]
     styles = [("--", OKABE_ITO["vermillion"]), (":", OKABE_ITO["black"]), ("-.", OKABE_ITO["reddish_purple"])]
-    with matplotlib.rc_context(RC):
-        fig, ax = new_figure((6.8, 3.6))
-        ax.plot(xs, ys, color=OKABE_ITO["blue"], marker="o", markersize=6, linewidth=1.8, label=trend.label,
+
+    def key(label: str) -> str:  # in one column the key's lines wrap to the drawing's width (less the line sample)
+        return "\n".join(wrap_to(label, size[0] * 72 - 48, font)) if legend_columns == 1 else label
+
+    with matplotlib.rc_context({**RC, "font.size": max(font, RC["font.size"])}):
+        fig, ax = new_figure(size)
+        ax.plot(xs, ys, color=OKABE_ITO["blue"], marker="o", markersize=6, linewidth=1.8, label=key(trend.label),
                 zorder=3)
         for x, y in trend.points:
-            ax.annotate(_num(y), (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=9,
+            ax.annotate(_num(y), (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=font,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}, zorder=4)
         for line, (dash, colour) in zip(trend.reference_lines, styles, strict=False):
-            ax.axhline(line.value, color=colour, linestyle=dash, linewidth=1.4, label=line.label, zorder=2)
+            ax.axhline(line.value, color=colour, linestyle=dash, linewidth=1.4, label=key(line.label), zorder=2)
         every = ys + [line.value for line in trend.reference_lines]
         span = (max(every) - min(every)) or abs(max(every)) or 1.0
         ax.set_ylim(min(every) - 0.15 * span, max(every) + 0.2 * span)
@@ -134,10 +137,24 @@ def trend_figure(case: Case, stage: Stage) -> Figure | None:
         ax.set_xlabel(trend.x_label)
         ax.set_ylabel(f"{trend.label} ({trend.unit})" if trend.unit else trend.label)
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 if legend_columns > 1 else -0.25),
+                  ncol=legend_columns, fontsize=font if legend_columns == 1 else 8, frameon=False)
+    return fig
+
+
+def trend_figure(case: Case, stage: Stage) -> Figure | None:
+    """The stage's trend chart, with a narrow drawing for phones (4 inches wide, every label at 11 pt)."""
+    from ..figures import NARROW_PT, NARROW_W
+
+    trend = stage.data.trend
+    if trend is None:
+        return None
+    wide = _trend_chart(trend, size=(6.8, 3.6), font=9, legend_columns=2)
+    narrow = _trend_chart(trend, size=(NARROW_W / 72, 3.4), font=NARROW_PT, legend_columns=1)
     caption = (f"{case.patient.name}, stage {stage.number}: {trend.label} over time, as known at this stage"
                + (" (lines mark the reference values named in the key)." if trend.reference_lines else "."))
-    return Figure(fig=fig, alt=trend_alt(case, stage, trend), caption=caption, name=stage_quiz_id(case, stage))
+    return Figure(fig=wide, alt=trend_alt(case, stage, trend), caption=caption, name=stage_quiz_id(case, stage),
+                  narrow=narrow)
 
 
 # ---- HTML ---------------------------------------------------------------------------------------------------------
