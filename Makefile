@@ -67,6 +67,7 @@ unit: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+	$(BIN)/python -m her2course.labcopy --source notebooks --dest lab
 
 # JupyterLab shows MyST through jupyterlab-myst; terms, citations and page links become notebook-local links in
 # learner copies made from notebooks/ (src/her2course/labcopy.py). A copy a learner changed is kept aside, never

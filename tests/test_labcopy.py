@@ -34,6 +34,15 @@ def copies(tmp_path_factory, sources):
     return dest
 
 
+def test_the_committed_copies_in_lab_are_the_ones_notebooks_makes(copies):
+    """lab/ is committed so that a hub's nbgitpuller link or Binder opens a copy that reads as the book does; it
+    must be exactly what `make notebooks` makes from notebooks/ now (run it after editing a chapter)."""
+    made = sorted(p.name for p in copies.glob("*.ipynb"))
+    assert sorted(p.name for p in (ROOT / "lab").glob("*.ipynb")) == made
+    stale = [name for name in made if (ROOT / "lab" / name).read_bytes() != (copies / name).read_bytes()]
+    assert not stale, f"lab/ copies out of date (run `make notebooks`): {stale}"
+
+
 def md(nb, generated: bool | None = None) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "markdown"
             and (generated is None or bool(c.metadata.get("her2course")) == generated)]

@@ -68,9 +68,12 @@ def test_each_chapter_opens_itself_on_the_hub_through_nbgitpuller_and_on_binder(
     hub = urlsplit(found["JupyterHub"])
     assert f"{hub.scheme}://{hub.netloc}{hub.path}" == f"{HUB}/hub/user-redirect/git-pull"
     query = {k: v for k, [v] in parse_qs(hub.query).items()}
-    # nbgitpuller clones REPO into ~/her2-course (the repository's name) and opens the chapter there
-    assert query == {"repo": REPO, "branch": "main", "urlpath": f"lab/tree/her2-course/{chapter}.ipynb"}
-    assert found["Binder"] == f"{BINDER}/v2/gh/example-org/her2-course/main?urlpath=lab/tree/{chapter}.ipynb"
+    # nbgitpuller clones REPO into ~/her2-course (the repository's name) and opens the chapter's JupyterLab copy
+    # there (lab/, committed: key terms, citations and page links resolve in JupyterLab)
+    copy = f"lab/{Path(chapter).name}.ipynb"
+    assert (ROOT / copy).is_file()
+    assert query == {"repo": REPO, "branch": "main", "urlpath": f"lab/tree/her2-course/{copy}"}
+    assert found["Binder"] == f"{BINDER}/v2/gh/example-org/her2-course/main?urlpath=lab/tree/{copy}"
 
 
 @pytest.mark.parametrize("page", PAGES)

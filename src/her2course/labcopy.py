@@ -16,7 +16,8 @@ those roles into links the extension does resolve, so a chapter reads in Jupyter
   copy's own glossary or works-cited section for the book's glossary and bibliography pages.
 
 Everything else is left as written, and code cells keep their committed outputs (execution counts cleared). The
-notebooks in notebooks/ stay the one place prose is edited: copies are generated into a git-ignored folder. A copy
+notebooks in notebooks/ stay the one place prose is edited: the copies in lab/ are generated (``make notebooks``)
+and committed, so a hub's nbgitpuller link or Binder opens them; a test checks they are current. A copy
 whose cells a learner changed is moved into ``my-earlier-copies/`` before a newer copy replaces it, never lost.
 
     python -m her2course.labcopy [--source notebooks] [--dest lab]

@@ -162,6 +162,23 @@ def _drop_widget_state(app: Sphinx, pagename: str, *args: Any, **kwargs: Any) ->
     NbMetadataCollector.get_js_files(env, pagename).pop("ipywidgets_state", None)
 
 
+LAB_COPIES = "lab"  # the JupyterLab copies of notebooks/ (her2course.labcopy), committed next to them
+
+
+def _launch_learner_copies(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                           doctree: Any) -> None:
+    """A chapter's launch links (hub through nbgitpuller, Binder) open its JupyterLab copy in lab/, where key terms,
+    citations and page links resolve, instead of the notebook the book is built from."""
+    folder, _, stem = pagename.rpartition("/")
+    if folder != "notebooks" or not (Path(app.srcdir) / LAB_COPIES / f"{stem}.ipynb").is_file():
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "launch-buttons":
+            for button in group.get("buttons", []):
+                if "url" in button:
+                    button["url"] = button["url"].replace(f"{pagename}.ipynb", f"{LAB_COPIES}/{stem}.ipynb")
+
+
 def _unhook_thebe(app: Sphinx, config: Any) -> None:
     for listeners in app.events.listeners.values():
         listeners[:] = [e for e in listeners if getattr(e.handler, "__module__", "") != "sphinx_thebe"]
@@ -176,6 +193,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("her2-currency-notes", CurrencyNotes)
     sitebuild.cache_pybtex_plugin_lookups()
     app.connect("html-page-context", _drop_widget_state, priority=400)
+    app.connect("html-page-context", _launch_learner_copies, priority=600)  # after the theme's launch buttons
     app.connect("html-page-context", sitebuild.transform_body, priority=800)
     app.connect("html-page-context", sitebuild.prune_page_assets, priority=900)
     app.connect("build-finished", sitebuild.purge_theme_css, priority=900)

@@ -113,13 +113,11 @@ def course_repository(target: Path) -> str:
     who = {"GIT_AUTHOR_NAME": "Course instructor", "GIT_AUTHOR_EMAIL": "instructor@localhost",
            "GIT_COMMITTER_NAME": "Course instructor", "GIT_COMMITTER_EMAIL": "instructor@localhost",
            "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    # Students open the JupyterLab copies (citations, key terms and page links rewritten for Lab), as `make lab`
-    # does; lab/ is ignored in the checkout, so the hub's clone commits it explicitly.
-    subprocess.run([str(BIN / "python"), "-m", "her2course.labcopy", "--source", "notebooks", "--dest", "lab"],
-                   check=True, capture_output=True, text=True, cwd=target)
-    _git("add", "--force", ASSIGNMENT, "lab", cwd=target)
-    _git("commit", "--quiet", "--no-verify", "-m",
-         f"Assignment {meta['assignment']}: chapter 1 quiz; JupyterLab copies", cwd=target, env=who)
+    # Students open the JupyterLab copies in lab/ (committed with the course: citations, key terms and page links
+    # rewritten for Lab), as the book's launch links do.
+    _git("add", "--force", ASSIGNMENT, cwd=target)
+    _git("commit", "--quiet", "--no-verify", "-m", f"Assignment {meta['assignment']}: chapter 1 quiz", cwd=target,
+         env=who)
     return meta["assignment"]
 
 
