@@ -15,7 +15,7 @@ from functools import cached_property
 from ..paths import package_layout
 from ..quiz.bank import Bank, load_bank, questions_dir
 from ..quiz.grading import max_score
-from ..quiz.schema import CJMM_STEPS, ITEM_TYPES, Item
+from ..quiz.schema import CJMM_CHOICES, ITEM_TYPES, Item
 
 DEFAULT_SEED = 1
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -97,7 +97,7 @@ class Filters:
         return cls(
             chapters=tuple(_resolve_chapter(c, known) for c in chapters),
             types=_check("item type", types, ITEM_TYPES),
-            cjmm=_check("clinical-judgment step", cjmm, CJMM_STEPS),
+            cjmm=_check("clinical-judgment step", cjmm, CJMM_CHOICES),
             difficulty=_check("difficulty", difficulty, DIFFICULTIES),
             tags=tuple(tags),
         )
