@@ -160,28 +160,28 @@ class BankReport:
         if self.single:
             pos = " ".join(f"{chr(65 + p)} {self.key_positions[p]}" for p in range(max(self.key_positions) + 1))
             top = max(self.key_positions.values()) / self.single
-            out.append(f"  key position (authored)      {pos}; most used {top:.0%} "
+            out.append(f"  key position (authored)         {pos}; most used {top:.0%} "
                        f"(limit {LIMITS['key_position_max_share']:.0%})")
             ranks = " ".join(f"{_ordinal(r)} {self.key_ranks[r]}" for r in sorted(self.key_ranks))
-            out.append(f"  key length rank (1 longest) {ranks}")
-            out.append(f"  key is the longest option    {self.key_longest} of {self.single} "
+            out.append(f"  key length rank (1 longest)     {ranks}")
+            out.append(f"  key is the longest option       {self.key_longest} of {self.single} "
                        f"({self.key_longest / self.single:.0%}; limit {LIMITS['key_longest_max_share']:.0%})")
         if self.spreads:
             widest = max(self.spreads, key=lambda k: self.spreads[k])
-            out.append(f"  option-length spread         median {statistics.median(self.spreads.values()):.1f}, "
+            out.append(f"  option-length spread            median {statistics.median(self.spreads.values()):.1f}, "
                        f"widest {self.spreads[widest]:.1f} ({widest}); limit {LIMITS['spread_max_ratio']:.1f}")
-        out.append(f"  absolute words               keys {self.keys_absolute} of {self.keys} "
+        out.append(f"  absolute words                  keys {self.keys_absolute} of {self.keys} "
                    f"({_rate(self.keys_absolute, self.keys):.0%}), distractors {self.distractors_absolute} of "
                    f"{self.distractors} ({_rate(self.distractors_absolute, self.distractors):.0%})")
         if self.choice_groups:
-            out.append(f"  keys listed first            {self.keys_first} of {self.choice_groups} option groups "
+            out.append(f"  keys listed first               {self.keys_first} of {self.choice_groups} option groups "
                        f"({self.keys_first / self.choice_groups:.0%}; limit {LIMITS['keys_first_max_share']:.0%})")
         if self.bowties:
-            out.append(f"  bow-ties in standard shape   {self.bowties_standard} of {self.bowties}")
+            out.append(f"  bow-ties in standard shape      {self.bowties_standard} of {self.bowties}")
         counts = Counter(f.rule for f in self.failures)
         for rule in ("above", "grammar", "sata-all-correct", "cjmm-client"):
-            out.append(f"  {_RULE_NAMES[rule]:<29}{counts[rule]}")
-        out.append(f"  {'result':<29}{'pass' if self.passed else f'FAIL ({len(self.failures)})'}")
+            out.append(f"  {_RULE_NAMES[rule]:<32}{counts[rule]}")
+        out.append(f"  {'result':<32}{'pass' if self.passed else f'FAIL ({len(self.failures)})'}")
         out += [f"    - {f}" for f in self.failures]
         return out
 
@@ -189,7 +189,7 @@ class BankReport:
 _RULE_NAMES = {
     "above": '"all/none of the above"',
     "grammar": "grammatical cues",
-    "sata-all-correct": "select-all, every option right",
+    "sata-all-correct": "select-all, all options right",
     "cjmm-client": "CJMM step without a client",
 }
 
