@@ -15,7 +15,8 @@ What it reports, and when it fails (``LIMITS`` holds the numbers):
 2. **Key length**: the key's length rank among its options (1 = longest), and how often the key is strictly the
    longest option. Fails when that is more than 35% of the bank's single-best-answer items: a random position
    among four options would make the key the longest about a quarter of the time, and item-writing guides ask
-   that it be no more than about a third.
+   that it be no more than about a third. Keys shortened to pass this check must not turn the cue round, so the
+   same limit applies to the key being strictly the shortest option.
 3. **Option-length spread**: the ratio of the longest to the shortest option of each single-best-answer and
    select-all item. Fails for an item whose ratio is above 4.0 (options that are not parallel: a learner can
    pick the odd one out without reading it). The bank's median and widest ratio are reported.
@@ -69,6 +70,7 @@ LIMITS = {
     "key_position_max_share": 0.40,
     "key_position_min_items": 3,
     "key_longest_max_share": 0.35,
+    "key_shortest_max_share": 0.35,
     "spread_max_ratio": 4.0,
     "absolute_max_distractors": 3,
     "absolute_max_rate_ratio": 2.0,
@@ -136,6 +138,7 @@ class BankReport:
     key_positions: Counter[int] = field(default_factory=Counter)
     key_ranks: Counter[int] = field(default_factory=Counter)
     key_longest: int = 0
+    key_shortest: int = 0
     spreads: dict[str, float] = field(default_factory=dict)
     keys: int = 0
     keys_absolute: int = 0
@@ -166,6 +169,8 @@ class BankReport:
             out.append(f"  key length rank (1 longest)     {ranks}")
             out.append(f"  key is the longest option       {self.key_longest} of {self.single} "
                        f"({self.key_longest / self.single:.0%}; limit {LIMITS['key_longest_max_share']:.0%})")
+            out.append(f"  key is the shortest option      {self.key_shortest} of {self.single} "
+                       f"({self.key_shortest / self.single:.0%}; limit {LIMITS['key_shortest_max_share']:.0%})")
         if self.spreads:
             widest = max(self.spreads, key=lambda k: self.spreads[k])
             out.append(f"  option-length spread            median {statistics.median(self.spreads.values()):.1f}, "
@@ -319,6 +324,8 @@ def _lint_group(r: BankReport, g: Group) -> None:
         r.key_ranks[longer + 1] += 1
         if all(len(key.text) > len(o.text) for o in wrong):
             r.key_longest += 1
+        if all(len(key.text) < len(o.text) for o in wrong):
+            r.key_shortest += 1
     if g.kind in ("single", "sata"):
         lengths = [len(o.text) for o in g.options]
         ratio = max(lengths) / max(min(lengths), 1)
@@ -347,6 +354,10 @@ def _bank_limits(r: BankReport) -> None:
         fail(Finding("key-longest", None, f"the key is the longest option in {r.key_longest} of {r.single} "
                      f"single-best-answer items ({r.key_longest / r.single:.0%}; limit "
                      f"{LIMITS['key_longest_max_share']:.0%}): tighten keys, make distractors as complete"))
+    if r.single and r.key_shortest / r.single > LIMITS["key_shortest_max_share"]:
+        fail(Finding("key-shortest", None, f"the key is the shortest option in {r.key_shortest} of {r.single} "
+                     f"single-best-answer items ({r.key_shortest / r.single:.0%}; limit "
+                     f"{LIMITS['key_shortest_max_share']:.0%}): a short key is as much a cue as a long one"))
     d_rate, k_rate = _rate(r.distractors_absolute, r.distractors), _rate(r.keys_absolute, r.keys)
     if (r.distractors_absolute > LIMITS["absolute_max_distractors"]
             and d_rate > LIMITS["absolute_max_rate_ratio"] * k_rate):
