@@ -96,6 +96,7 @@ _SITUATION = re.compile(
     re.IGNORECASE,
 )
 _VOWEL_SOUND_LETTERS = set("AEFHILMNORSX")  # initialisms read letter by letter: "an MRI", "an LVEF", "a CT"
+_READ_AS_WORDS = {"HER", "MUGA", "LASA", "NICE", "SPIKES", "MATE", "SOPHIA", "NALA"}  # "a HER2 test", "a MUGA scan"
 _A_BEFORE = ("uni", "use", "usu", "uti", "eu", "one", "once", "ur")  # vowel letters read as a consonant sound
 _AN_BEFORE = ("hour", "honest", "honor", "heir")  # a silent h
 
@@ -244,7 +245,7 @@ def _article_fits(article: str, word: str) -> bool:
         vowel = word.startswith("8") or re.match(r"1[18](?!\d)", word) is not None
     else:
         head = (re.match(r"[A-Za-z]+", word) or re.match(r".", word)).group(0)
-        if len(head) > 1 and head.isupper():  # an initialism read letter by letter: an MRI, an LVEF, a CT
+        if len(head) > 1 and head.isupper() and head not in _READ_AS_WORDS:  # read letter by letter: an MRI, a CT
             vowel = head[0] in _VOWEL_SOUND_LETTERS
         elif head.lower().startswith(_AN_BEFORE):
             vowel = True
