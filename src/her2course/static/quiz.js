@@ -487,8 +487,7 @@ function render({ model, el: host }) {
       v.feedback.focus();
     });
     const meta = el("p", { class: "h2q-meta", text:
-      `Learning outcome ${item.learning_outcome} \u00b7 ${item.cjmm_step === "knowledge" ? "Knowledge item" :
-        `Clinical judgment: ${item.cjmm_label}`} \u00b7 Source: ${item.sources}` });
+      `Learning outcome ${item.learning_outcome} \u00b7 Clinical judgment: ${item.cjmm_label} \u00b7 Source: ${item.sources}` });
     const article = el("div", { class: "h2q-item", id: iid, "data-type": item.type, "data-item": item.id }, [
       fieldset, el("div", { class: "h2q-actions" }, [v.check, v.retry, v.show]), v.feedback, meta,
     ]);
