@@ -254,3 +254,10 @@ def test_the_blueprint_shows_clinical_and_knowledge_items():
     knowledge = sum(1 for e in entries if e.item.cjmm_step == KNOWLEDGE)
     assert 0 < knowledge < len(entries)
     assert f"<td><strong>{len(entries) - knowledge}</strong></td><td><strong>{knowledge}</strong></td>" in html
+
+
+def test_make_test_runs_the_linter():
+    """The issue asks that `make test` fail on a cued bank: its recipe runs the linter before the book and tests."""
+    recipe = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8").split("\ntest:", 1)[1]
+    recipe = recipe.split("\n\n", 1)[0]
+    assert "her2course quiz lint" in recipe
