@@ -261,3 +261,22 @@ def test_make_test_runs_the_linter():
     recipe = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8").split("\ntest:", 1)[1]
     recipe = recipe.split("\n\n", 1)[0]
     assert "her2course quiz lint" in recipe
+
+
+def test_a_course_bank_made_test_wise_fails(tmp_path):
+    """The chapter 1 bank with the old cues put back (keys first and longest, an "all of the above") fails."""
+    from her2course.yamlfile import read_yaml
+
+    source = questions_dir(package_layout()) / "01-her2-biology.yaml"
+    raw = read_yaml(source)
+    assert lint.lint_dir(source.parent)[0].passed
+    singles = [i for i in raw["items"] if i["type"] == "single"]
+    for item in singles:
+        key = next(o for o in item["options"] if o.get("correct"))
+        key["text"] += ", as the ASCO/CAP guideline and the current US prescribing information both set out"
+        item["options"] = [key] + [o for o in item["options"] if o is not key]
+    singles[0]["options"][-1]["text"] = "All of the above"
+    (tmp_path / "01-her2-biology.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    report = lint.lint_dir(tmp_path)[0]
+    assert {"key-position", "key-longest", "above"} <= set(rules(report))
+    assert report.key_positions[0] == report.single and report.key_longest == report.single
