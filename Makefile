@@ -15,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv first)"
-	@echo "make test       lint, check the data, build the book with warnings as errors, run every test"
+	@echo "make test       lint, check the data and the question banks, build the book with warnings as errors, run every test"
 	@echo "make lab        open the chapters in JupyterLab (the learner copies in lab/, made first)"
 	@echo "make lab-notebooks  (re)make the learner copies of notebooks/ in lab/ for JupyterLab"
 	@echo "make serve      serve the built book on http://127.0.0.1:8000"
@@ -58,6 +58,7 @@ lint: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests tools
 	$(BIN)/her2course check
+	$(BIN)/her2course quiz lint
 	$(BIN)/jupyter-book build $(JB_FLAGS) .
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 

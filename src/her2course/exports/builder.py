@@ -9,11 +9,11 @@ from __future__ import annotations
 import html
 import shlex
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..quiz.schema import CJMM_LABELS, CJMM_STEPS, ITEM_TYPES
+from ..quiz.schema import CJMM_CHOICES, CJMM_LABELS, CJMM_STEPS, ITEM_TYPES, KNOWLEDGE
 from .selection import DEFAULT_SEED, DIFFICULTIES, Entry, Filters, all_entries, bank_dir_from, chapters, select
 
 FORMATS = {"canvas": ".zip", "moodle-xml": ".xml", "gift": ".gift", "html": ".html", "pdf": ".pdf",
@@ -21,22 +21,32 @@ FORMATS = {"canvas": ".zip", "moodle-xml": ".xml", "gift": ".gift", "html": ".ht
 
 
 def blueprint_html(entries: Sequence[Entry]) -> str:
-    """Items by chapter x learning outcome (rows) x clinical-judgment step (columns), with totals."""
+    """Items by chapter x learning outcome (rows) x kind (columns): the six clinical-judgment steps, their sum
+    (the clinical-judgment items, each built around a client situation), then the knowledge (recall) items."""
     counts: Counter[tuple[str, str, str]] = Counter((e.chapter, e.item.learning_outcome, e.item.cjmm_step)
                                                     for e in entries)
     outcomes: dict[tuple[str, str], str] = {}
     for e in entries:
         outcomes.setdefault((e.chapter, e.item.learning_outcome), e.outcome_text)
+
+    def cells(n: Callable[[str], int], total_row: bool = False) -> str:
+        def td(v: int) -> str:  # a total row shows every count, in bold; other rows leave zeros blank
+            return f"<td><strong>{v}</strong></td>" if total_row else f"<td>{v or ''}</td>"
+
+        clinical = sum(n(s) for s in CJMM_STEPS)
+        return "".join(td(n(s)) for s in CJMM_STEPS) + f"<td><strong>{clinical}</strong></td>{td(n(KNOWLEDGE))}"
+
     head = "".join(f'<th scope="col">{CJMM_LABELS[s]}</th>' for s in CJMM_STEPS)
+    head += '<th scope="col">Clinical judgment (all steps)</th><th scope="col">Knowledge (no client situation)</th>'
     rows = []
     for (chapter, lo), text in outcomes.items():
-        cells = "".join(f"<td>{counts[(chapter, lo, s)] or ''}</td>" for s in CJMM_STEPS)
-        total = sum(counts[(chapter, lo, s)] for s in CJMM_STEPS)
+        total = sum(counts[(chapter, lo, s)] for s in CJMM_CHOICES)
         rows.append(f'<tr><td>{html.escape(chapter)}</td><th scope="row">{html.escape(lo)}: {html.escape(text)}'
-                    f"</th>{cells}<td><strong>{total}</strong></td></tr>")
-    foot = "".join(f"<td><strong>{sum(v for k, v in counts.items() if k[2] == s)}</strong></td>" for s in CJMM_STEPS)
-    return ('<table class="her2-blueprint"><caption>Questions by chapter, learning outcome and clinical-judgment '
-            f'step ({len(entries)} questions)</caption><thead><tr><th scope="col">Chapter</th>'
+                    f"</th>{cells(lambda s, c=chapter, o=lo: counts[(c, o, s)])}<td><strong>{total}</strong></td></tr>")
+    foot = cells(lambda s: sum(v for k, v in counts.items() if k[2] == s), total_row=True)
+    return ('<table class="her2-blueprint"><caption>Questions by chapter, learning outcome and kind: the '
+            "clinical-judgment step of items built around a client situation, or knowledge (recall) "
+            f'({len(entries)} questions)</caption><thead><tr><th scope="col">Chapter</th>'
             f'<th scope="col">Learning outcome</th>{head}<th scope="col">Total</th></tr></thead><tbody>'
             + "".join(rows) + f'</tbody><tfoot><tr><th scope="row" colspan="2">Total</th>{foot}'
             f"<td><strong>{len(entries)}</strong></td></tr></tfoot></table>")
@@ -62,7 +72,8 @@ class Blueprint:
 
     def __repr__(self) -> str:
         # fixed text (no counts): the banks grow, and nbval compares text/plain
-        return "Blueprint of the question banks: items by chapter, learning outcome and clinical-judgment step."
+        return ("Blueprint of the question banks: items by chapter, learning outcome and kind (clinical-judgment "
+                "step, or knowledge).")
 
     def _repr_html_(self) -> str:
         return blueprint_html(self.entries) + types_html(self.entries)
@@ -99,8 +110,8 @@ class QuizBuilder:
         self.chapter = w.SelectMultiple(options=chapters(self.bank_dir), description="Chapters", rows=5,
                                         layout=layout)
         self.type = w.SelectMultiple(options=ITEM_TYPES, description="Item types", rows=7, layout=layout)
-        self.cjmm = w.SelectMultiple(options=[(CJMM_LABELS[s], s) for s in CJMM_STEPS], description="CJMM step",
-                                     rows=6, layout=layout)
+        self.cjmm = w.SelectMultiple(options=[(CJMM_LABELS[s], s) for s in CJMM_CHOICES], description="CJMM step",
+                                     rows=7, layout=layout)
         self.difficulty = w.SelectMultiple(options=DIFFICULTIES, description="Difficulty", rows=3, layout=layout)
         self.tags = w.Text(description="Tags", placeholder="comma-separated, any of them")
         self.count = w.BoundedIntText(value=0, min=0, max=len(self.entries), description="Count",

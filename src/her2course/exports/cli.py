@@ -1,4 +1,4 @@
-"""``her2course quiz list`` and ``her2course quiz build`` (and, registered with them, ``her2course results``)."""
+"""``her2course quiz list``, ``quiz build`` and ``quiz lint`` (and, registered with them, ``her2course results``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import DataError, print_problems
-from ..quiz.schema import CJMM_STEPS, ITEM_TYPES
+from ..quiz.schema import CJMM_CHOICES, ITEM_TYPES
 from .common import ExportReport
 from .selection import (
     BANK_DIR_ENV,
@@ -179,8 +179,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chapter", action="append", metavar="ID", help="chapter id or number (repeatable)")
     p.add_argument("--type", action="append", choices=ITEM_TYPES, metavar="TYPE",
                    help=f"item type (repeatable): {', '.join(ITEM_TYPES)}")
-    p.add_argument("--cjmm", action="append", choices=CJMM_STEPS, metavar="STEP",
-                   help=f"clinical-judgment step (repeatable): {', '.join(CJMM_STEPS)}")
+    p.add_argument("--cjmm", action="append", choices=CJMM_CHOICES, metavar="STEP",
+                   help=f"clinical-judgment step, or knowledge (repeatable): {', '.join(CJMM_CHOICES)}")
     p.add_argument("--difficulty", action="append", choices=DIFFICULTIES, metavar="LEVEL",
                    help=f"difficulty (repeatable): {', '.join(DIFFICULTIES)}")
     p.add_argument("--tag", action="append", metavar="TAG", help="tag (repeatable; any of them)")
@@ -189,6 +189,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     """Register ``quiz`` (list, build) and ``results`` (export, collect)."""
     from .. import results
+    from ..quiz import lint as quiz_lint
 
     p = sub.add_parser("quiz", help="list the question banks, or build an assignment for Canvas, Moodle, paper...")
     qs = p.add_subparsers(dest="quiz_command", required=True, metavar="ACTION")
@@ -213,4 +214,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     bp.add_argument("--answer-key", metavar="PATH", help="also write the answer key (.html, or .pdf)")
     bp.add_argument("--quiet", action="store_true", help="no progress counter on stderr")
     bp.set_defaults(func=_cmd_build)
+    quiz_lint.register(qs)
     results.register(sub)

@@ -24,7 +24,7 @@ from ..paths import package_layout
 from ..quiz import forms
 from ..quiz.bank import Bank, load_bank, questions_dir, validate_folder
 from ..quiz.grading import max_score
-from ..quiz.schema import CJMM_STEPS, ITEM_TYPES, Item, Numeric
+from ..quiz.schema import CJMM_CHOICES, ITEM_TYPES, Item, Numeric
 
 DEFAULT_SEED = 1
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -144,7 +144,7 @@ class Filters:
         return cls(
             chapters=tuple(_resolve_chapter(c, known) for c in chapters),
             types=_check("item type", types, ITEM_TYPES),
-            cjmm=_check("clinical-judgment step", cjmm, CJMM_STEPS),
+            cjmm=_check("clinical-judgment step", cjmm, CJMM_CHOICES),
             difficulty=_check("difficulty", difficulty, DIFFICULTIES),
             tags=tuple(tags),
         )

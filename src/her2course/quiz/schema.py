@@ -7,6 +7,9 @@ A bank is one YAML file per chapter (``data/questions/<chapter-id>.yaml``)::
     learning_outcomes: {LO1.1: Describe ..., ...}
     items: [ {id, type, stem, ..., explanation, learning_outcome, cjmm_step, difficulty, reference, tags}, ...]
 
+``cjmm_step`` is the Clinical Judgment Measurement Model step an item measures, for items built around a client
+situation, or ``knowledge`` for recall items that present no client (``her2course quiz lint`` checks which is which).
+
 Item types and the fields they add:
 
 - ``single``  options [{id, text, correct, rationale}], exactly one correct.
@@ -46,7 +49,11 @@ CJMM_LABELS = {
     "generate_solutions": "Generate solutions",
     "take_action": "Take action",
     "evaluate_outcomes": "Evaluate outcomes",
+    "knowledge": "Knowledge (no client situation)",
 }
+# An item built around a client situation names the CJMM step it measures; a recall item is a knowledge item.
+KNOWLEDGE = "knowledge"
+CJMM_CHOICES = (*CJMM_STEPS, KNOWLEDGE)
 ITEM_TYPES = ("single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie")
 TYPE_LABELS = {
     "single": "Choose the one best answer.",
@@ -238,7 +245,7 @@ class ItemBase(_Strict):
     stem: Text
     explanation: Text
     learning_outcome: Text
-    cjmm_step: Literal[CJMM_STEPS]  # type: ignore[valid-type]
+    cjmm_step: Literal[CJMM_CHOICES]  # type: ignore[valid-type]
     difficulty: Literal["easy", "medium", "hard"]
     reference: Keys
     tags: list[str] = []
