@@ -421,5 +421,6 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lint", help="item-writing checks per bank: key position and length, absolute words, "
                        "grammatical cues, bow-tie shape, CJMM labels (exit 1 if a bank fails)")
-    p.add_argument("--bank-dir", metavar="DIR", help="folder of question banks (default: $HER2COURSE_BANK_DIR, else the course's banks)")
+    p.add_argument("--bank-dir", metavar="DIR",
+                   help="folder of question banks (default: $HER2COURSE_BANK_DIR, else the course's banks)")
     p.set_defaults(func=run)
