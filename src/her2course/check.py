@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import care, drugs, glossary, practice, testing
+from . import care, drugs, glossary, outcomes, practice, testing
 from .clinical import rules as clinical_rules
 from .errors import Problem
 from .paths import Layout
@@ -27,6 +27,7 @@ VALIDATORS: dict[str, Validator] = {
     "routing": practice.validate_routing,
     "monitoring": care.validate_monitoring,
     "diary": care.validate_diary,
+    "outcome_map": outcomes.validate,
 }
 
 

@@ -10,11 +10,12 @@ from ..quiz.schema import CJMM_STEPS, ITEM_TYPES
 from .common import ExportReport
 from .selection import DEFAULT_SEED, DIFFICULTIES, Assignment, Filters, filter_entries, select
 
-FORMATS = ("canvas", "moodle-xml", "gift", "html", "pdf", "notebook")
+FORMATS = ("canvas", "moodle-xml", "gift", "html", "pdf", "notebook", "csv")
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    return Filters.make(args.chapter or (), args.type or (), args.cjmm or (), args.difficulty or (), args.tag or ())
+    return Filters.make(args.chapter or (), args.type or (), args.cjmm or (), args.difficulty or (), args.tag or (),
+                        nclex=args.nclex or (), aacn=args.aacn or (), qsen=args.qsen or ())
 
 
 def _table(rows: list[tuple[str, ...]]) -> list[str]:
@@ -67,6 +68,10 @@ def build(assignment: Assignment, fmt: str, out: Path, answer_key: Path | None =
         from . import notebook
 
         report = notebook.export(assignment, out, quiet)
+    elif fmt == "csv":
+        from . import blueprint
+
+        report = blueprint.export(assignment, out, quiet)
     else:
         raise ValueError(f"unknown format '{fmt}' (use one of: {', '.join(FORMATS)})")
     if answer_key is not None:
@@ -105,6 +110,13 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--difficulty", action="append", choices=DIFFICULTIES, metavar="LEVEL",
                    help=f"difficulty (repeatable): {', '.join(DIFFICULTIES)}")
     p.add_argument("--tag", action="append", metavar="TAG", help="tag (repeatable; any of them)")
+    p.add_argument("--nclex", action="append", metavar="CATEGORY",
+                   help="NCLEX-RN client-needs category of the item's learning outcome, by name or slug "
+                        "(repeatable), e.g. reduction-of-risk-potential")
+    p.add_argument("--aacn", action="append", metavar="DOMAIN",
+                   help="AACN Essentials domain, by number, name or slug (repeatable), e.g. 5 or quality-and-safety")
+    p.add_argument("--qsen", action="append", metavar="COMPETENCY",
+                   help="QSEN competency, by name or slug (repeatable), e.g. safety")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
