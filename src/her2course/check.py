@@ -28,6 +28,8 @@ VALIDATORS: dict[str, Validator] = {
     "monitoring": care.validate_monitoring,
     "diary": care.validate_diary,
     "outcome_map": outcomes.validate,
+    "facilitator": __import__("her2course.teaching.facilitator", fromlist=["validate"]).validate,
+    "activities": __import__("her2course.teaching.activities", fromlist=["validate"]).validate,
 }
 
 
