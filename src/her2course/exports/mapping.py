@@ -34,7 +34,7 @@ def outcome_table_html(entries: Sequence[Entry], all_outcomes: Sequence[outcomes
         cells = "".join(f"<td>{_list(m.get(fw) if m else [], fws.get(fw))}</td>" for fw in outcomes.FRAMEWORKS)
         rows.append(f'<tr><th scope="row"><strong>{html.escape(o.key)}</strong> {html.escape(o.text)}</th>{cells}'
                     f"<td>{counts.get(o.key, 0)}</td></tr>")
-    return ('<div class="her2-table" role="region" tabindex="0" aria-labelledby="tbl-outcome-map">'
+    return ('<div class="her2-table her2-wrap" role="region" tabindex="0" aria-labelledby="tbl-outcome-map">'
             '<table class="her2-blueprint her2-outcome-map"><caption id="tbl-outcome-map">Learning outcomes mapped to '
             "NCLEX-RN client needs, AACN Essentials domains and QSEN competencies, with the number of questions "
             f'written for each</caption><thead><tr><th scope="col">Learning outcome</th>{head}'
@@ -61,7 +61,7 @@ def category_table_html(entries: Sequence[Entry], framework: str) -> str:
                     + f"<td><strong>{total}</strong></td></tr>")
     ident = f"tbl-questions-by-{framework}"
     what = f"{outcomes.SHORT[framework]} {html.escape(fw.unit)}"
-    return (f'<div class="her2-table" role="region" tabindex="0" aria-labelledby="{ident}">'
+    return (f'<div class="her2-table her2-wrap" role="region" tabindex="0" aria-labelledby="{ident}">'
             f'<table class="her2-blueprint"><caption id="{ident}">Questions by {what} and chapter ({len(entries)} '
             "questions; a question counts under every category of its outcome)</caption>"
             f'<thead><tr><th scope="col">{what}</th>{head}<th scope="col">Total</th></tr></thead>'

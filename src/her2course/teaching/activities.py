@@ -87,8 +87,8 @@ def _parse(path: Path) -> tuple[Activities | None, list[Problem]]:
     try:
         return Activities.model_validate(raw), []
     except ValidationError as exc:
-        return None, [Problem(path, None, ".".join(str(p) for p in e["loc"]), str(e["msg"]).removeprefix("Value error, "))
-                      for e in exc.errors()]
+        return None, [Problem(path, None, ".".join(str(p) for p in e["loc"]),
+                              str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()]
 
 
 @lru_cache(maxsize=4)
@@ -178,7 +178,8 @@ def rubric_html(activity: TeachingActivity | None = None) -> str:
         f'<tr><th scope="row">{e(c.label)}</th>'
         + "".join(f"<td>{e(c.descriptors[lv.id])}</td>" for lv in act.levels) + "</tr>"
         for c in act.criteria)
-    return ('<div class="her2-table her2-rubric" role="region" tabindex="0" aria-labelledby="tbl-teaching-rubric">'
+    return ('<div class="her2-table her2-wrap her2-rubric" role="region" tabindex="0" '
+            'aria-labelledby="tbl-teaching-rubric">'
             f'<table><caption id="tbl-teaching-rubric">Rubric: {e(act.title)} ({len(act.criteria)} criteria, '
             f"{act.max_points} points)</caption><thead><tr><th scope=\"col\">Criterion</th>{head}</tr></thead>"
             f"<tbody>{rows}</tbody></table></div>")

@@ -20,8 +20,8 @@ import nbformat
 
 SLIDE_TAG = "slides"
 ALERT_TITLE = re.compile(r"^(Safety alert|Clinical alert)\b", re.I)
-_ADMONITION = re.compile(r"^(?P<fence>`{3,}|:{3,})\{admonition\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*?)\n(?P=fence)[ \t]*$",
-                         re.S | re.M)
+_ADMONITION = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{admonition\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*?)\n(?P=fence)[ \t]*$", re.S | re.M)
 _OUTCOME = re.compile(r"^\s*[-*]\s+\*\*(LO\d+\.\d+)\*\*\s+(.+?)\s*$", re.M)
 _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*$", re.M)
 _ROLE = re.compile(r"\{(?P<role>[a-z:]+)\}`(?P<text>[^`]*)`")
@@ -135,15 +135,32 @@ def evaluate(chapter: Chapter, cell: TaggedCell, namespace: dict[str, Any] | Non
     """
     ns = namespace if namespace is not None else {}
     if "__her2_setup__" not in ns:
-        exec(compile(chapter.setup, f"{chapter.path.name}:setup", "exec"), ns)  # noqa: S102
+        exec(compile(chapter.setup, f"{chapter.path.name}:setup", "exec"), ns)
         ns["__her2_setup__"] = True
     tree = ast.parse(cell.source, filename=f"{chapter.path.name}:cell{cell.index}")
     last = tree.body[-1] if tree.body else None
     if isinstance(last, ast.Expr):
         head = ast.Module(body=tree.body[:-1], type_ignores=[])
-        exec(compile(head, f"{chapter.path.name}:cell{cell.index}", "exec"), ns)  # noqa: S102
-        return eval(compile(ast.Expression(last.value), f"{chapter.path.name}:cell{cell.index}", "eval"), ns)  # noqa: S307
-    exec(compile(tree, f"{chapter.path.name}:cell{cell.index}", "exec"), ns)  # noqa: S102
+        exec(compile(head, f"{chapter.path.name}:cell{cell.index}", "exec"), ns)
+        return eval(compile(ast.Expression(last.value), f"{chapter.path.name}:cell{cell.index}", "eval"), ns)
+    exec(compile(tree, f"{chapter.path.name}:cell{cell.index}", "exec"), ns)
+    return None
+
+
+def case_call(cell: TaggedCell) -> str | None:
+    """The case id when the cell is one call ``case("<id>")`` (chapter 7), else None. Such a cell becomes a case
+    overview on the slides, built from the case data alone (the interactive case itself is worked in the chapter)."""
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return None
+    call = tree.body[0].value
+    if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "case"
+            and len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Constant)
+            and isinstance(call.args[0].value, str)):
+        return call.args[0].value
     return None
 
 
