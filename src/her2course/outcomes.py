@@ -217,8 +217,8 @@ def _check_mapping(path: Path, key: str, raw: Any, fw: Frameworks | None) -> tup
             values = mapping.get(name)
             for value in values:
                 if value not in allowed:
-                    problems.append(Problem(path, key, f"{where}.{name}", f"'{value}' is not a {fw.get(name).title} "
-                                            f"category; use one of: {'; '.join(allowed)}"))
+                    problems.append(Problem(path, key, f"{where}.{name}", f"'{value}' is not a category of "
+                                            f"{fw.get(name).title}; use one of: {'; '.join(allowed)}"))
             if len(set(values)) != len(values):
                 problems.append(Problem(path, key, f"{where}.{name}", "a category is listed twice"))
     return (None if problems else mapping), problems
