@@ -86,7 +86,8 @@ def test_check_reports_an_unmapped_outcome_and_a_mapping_without_an_outcome(copy
     def edit(raw):
         del raw["outcome_map"]["LO1.3"]
         raw["outcome_map"]["LO1.9"] = raw["outcome_map"]["LO1.1"]
-        raw["outcome_map"]["LO1.2"] = {"nclex": ["Physiological Adaptation"], "aacn": ["Knowledge for Nursing Practice"]}
+        raw["outcome_map"]["LO1.2"] = {"nclex": ["Physiological Adaptation"],
+                                       "aacn": ["Knowledge for Nursing Practice"]}
     problems = _break(copy_layout, "01-her2-biology", edit)
     text = "\n".join(problems)
     assert "item 'LO1.3': field 'outcome_map.LO1.3': this learning outcome is not mapped" in text
