@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import DataError, Problem
 from .paths import Layout, package_layout
-from .yamlfile import read_yaml
+from .yamlfile import load_model, read_model, read_yaml
 
 FRAMEWORKS = ("nclex", "aacn", "qsen")
 SHORT = {"nclex": "NCLEX-RN", "aacn": "AACN", "qsen": "QSEN"}
@@ -104,31 +104,9 @@ def _frameworks_path(layout: Layout) -> Path:
     return layout.data_dir / "frameworks.yaml"
 
 
-def _parse_frameworks(path: Path) -> tuple[Frameworks | None, list[Problem]]:
-    try:
-        raw = read_yaml(path)
-    except DataError as exc:
-        return None, exc.problems
-    try:
-        return Frameworks.model_validate(raw), []
-    except ValidationError as exc:
-        return None, [Problem(path, None, ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
-
-
-@lru_cache(maxsize=8)
-def _frameworks_cached(path: str, mtime: float) -> Frameworks:
-    value, problems = _parse_frameworks(Path(path))
-    if value is None:
-        raise DataError(problems)
-    return value
-
-
 def frameworks(layout: Layout | None = None) -> Frameworks:
     """The three frameworks (cached until the file changes); a DataError names what is wrong."""
-    path = _frameworks_path(layout or package_layout())
-    if not path.is_file():
-        raise DataError([Problem(path, None, None, "file not found")])
-    return _frameworks_cached(str(path.resolve()), path.stat().st_mtime)
+    return load_model(_frameworks_path(layout or package_layout()), Frameworks)
 
 
 def resolve(framework: str, value: str, layout: Layout | None = None) -> str:
@@ -228,7 +206,7 @@ def collect(layout: Layout | None = None) -> tuple[list[Outcome], list[Problem]]
     """Every learning outcome of the banks and the cases with its mapping, and every problem found."""
     layout = layout or package_layout()
     fw_path = _frameworks_path(layout)
-    fw, problems = _parse_frameworks(fw_path)
+    fw, problems = read_model(fw_path, Frameworks)
     if fw is not None:
         from .references import load_bibliography, missing_keys
 

@@ -8,15 +8,14 @@ with its prompts (:func:`prompts_for`); the teaching kit writes the rubric as a 
 from __future__ import annotations
 
 import html
-from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import DataError, Problem
 from ..paths import Layout, package_layout
 from ..quiz import markup
-from ..yamlfile import read_yaml
+from ..yamlfile import load_model, read_model
 
 FILE = "activities.yaml"
 
@@ -79,31 +78,8 @@ def _path(layout: Layout) -> Path:
     return layout.data_dir / FILE
 
 
-def _parse(path: Path) -> tuple[Activities | None, list[Problem]]:
-    try:
-        raw = read_yaml(path)
-    except DataError as exc:
-        return None, exc.problems
-    try:
-        return Activities.model_validate(raw), []
-    except ValidationError as exc:
-        return None, [Problem(path, None, ".".join(str(p) for p in e["loc"]),
-                              str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()]
-
-
-@lru_cache(maxsize=4)
-def _cached(path: str, mtime: float) -> Activities:
-    value, problems = _parse(Path(path))
-    if value is None:
-        raise DataError(problems)
-    return value
-
-
 def load(layout: Layout | None = None) -> Activities:
-    path = _path(layout or package_layout())
-    if not path.is_file():
-        raise DataError([Problem(path, None, None, "file not found")])
-    return _cached(str(path.resolve()), path.stat().st_mtime)
+    return load_model(_path(layout or package_layout()), Activities)
 
 
 def validate(layout: Layout) -> tuple[list[Prompt], list[Problem]]:
@@ -112,7 +88,7 @@ def validate(layout: Layout) -> tuple[list[Prompt], list[Problem]]:
     from ..references import load_bibliography, missing_keys
 
     path = _path(layout)
-    value, problems = _parse(path)
+    value, problems = read_model(path, Activities)
     if value is None:
         return [], problems
     try:

@@ -16,16 +16,15 @@ The guides appear on an instructor page (book/facilitator-guides.md), never on t
 from __future__ import annotations
 
 import html
-from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import DataError, Problem
 from ..paths import Layout, package_layout
 from ..quiz import markup
 from ..quiz.schema import BLANK, CJMM_LABELS, CJMM_STEPS, Bowtie, Cloze, Item, Matrix, Numeric, Ordered, Sata, Single
-from ..yamlfile import read_yaml
+from ..yamlfile import read_model
 
 FOLDER = "facilitator"
 
@@ -60,15 +59,9 @@ def folder(layout: Layout) -> Path:
 
 
 def _parse(path: Path) -> tuple[Notes | None, list[Problem]]:
-    try:
-        raw = read_yaml(path)
-    except DataError as exc:
-        return None, exc.problems
-    try:
-        notes = Notes.model_validate(raw)
-    except ValidationError as exc:
-        return None, [Problem(path, path.stem, ".".join(str(p) for p in e["loc"]), str(e["msg"])) for e in exc.errors()]
-    problems = []
+    notes, problems = read_model(path, Notes, path.stem)
+    if notes is None:
+        return None, problems
     if notes.case != path.stem:
         problems.append(Problem(path, notes.case, "case", f"'{notes.case}' should match the file name '{path.stem}'"))
     for step in notes.stages:
@@ -81,19 +74,14 @@ def _parse(path: Path) -> tuple[Notes | None, list[Problem]]:
     return (None if problems else notes), problems
 
 
-@lru_cache(maxsize=16)
-def _cached(path: str, mtime: float) -> Notes:
-    value, problems = _parse(Path(path))
-    if value is None:
-        raise DataError(problems)
-    return value
-
-
 def load_notes(case_id: str, layout: Layout | None = None) -> Notes:
     path = folder(layout or package_layout()) / f"{case_id}.yaml"
     if not path.is_file():
         raise DataError([Problem(path, case_id, None, "no facilitator notes for this case")])
-    return _cached(str(path.resolve()), path.stat().st_mtime)
+    notes, problems = _parse(path)
+    if notes is None:
+        raise DataError(problems)
+    return notes
 
 
 def validate(layout: Layout) -> tuple[list[Notes], list[Problem]]:
