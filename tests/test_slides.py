@@ -114,3 +114,13 @@ def test_built_book_has_every_deck_linked_from_the_instructor_guide(built_html):
         assert (built_html / "slides" / "reveal.js" / name).is_file(), name
     theme = (built_html / "slides" / "reveal.js" / "dist" / "theme" / "her2.css").read_text(encoding="utf-8")
     assert "@import" not in theme and "fonts.googleapis" not in theme
+
+
+def test_kit_command_says_what_is_missing(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "her2course.cli", "kit", "--out", str(tmp_path / "out"),
+                             "--root", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "error: reveal.js is not installed" in result.stderr and "npm ci" in result.stderr

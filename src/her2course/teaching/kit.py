@@ -211,3 +211,30 @@ class KitBuild:
                 from self.error
         assert self.manifest is not None
         return self.manifest
+
+
+# ------------------------------------------------------------------------------------------------ command line
+
+def _cmd_kit(args: Any) -> int:
+    import sys
+
+    from .slides import SlidesError
+
+    root, out = Path(args.root).resolve(), Path(args.out).resolve()
+    try:
+        manifest = generate(root, out)
+    except (SlidesError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(manifest['slides'])} slide decks to {out / SLIDES_DIR} and {len(manifest['files'])} quiz "
+          f"files and the rubric to {out / KIT_DIR}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    """``her2course kit --out DIR``: the teaching kit's files without building the book."""
+    p = sub.add_parser("kit", help="write the slides, ready-made quiz files and rubric (as the book build does)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write slides/ and teaching-kit/ into")
+    p.add_argument("--root", default=".", metavar="DIR",
+                   help="course checkout with notebooks/ and node_modules/reveal.js (default: this folder)")
+    p.set_defaults(func=_cmd_kit)
