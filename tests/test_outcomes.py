@@ -183,3 +183,17 @@ def test_blueprint_shows_the_mapping():
         assert caption in html
     for name in NCLEX + QSEN:
         assert f">{name}<" in html  # every category is a row, zeros included
+
+
+def test_an_outcome_listed_twice_is_mapped_once_or_the_same(copy_layout):
+    """Chapter 7's outcomes may also appear in a question bank (if the cases' items join one): that is fine while
+    the mapping is written once, or the same wherever it is written."""
+    def edit(raw):
+        raw["learning_outcomes"]["LO7.2"] = "Analyze cues by grading adverse events."
+    assert _break(copy_layout, "06-nursing-care", edit) == []
+
+    def differ(raw):
+        raw["outcome_map"]["LO7.2"] = {"nclex": ["Basic Care and Comfort"], "aacn": ["Professionalism"],
+                                       "qsen": ["Informatics"]}
+    problems = _break(copy_layout, "06-nursing-care", differ)
+    assert len(problems) == 1 and "field 'outcome_map.LO7.2': differs from the mapping of LO7.2" in problems[0]

@@ -222,8 +222,11 @@ def collect(layout: Layout | None = None) -> tuple[list[Outcome], list[Problem]]
                 problems.append(Problem(fw_path, name, "categories", "a category name is listed twice"))
     maps, more = _raw_maps(layout)
     problems += more
-    outcomes: list[Outcome] = []
-    seen: dict[str, Path] = {}
+    # An outcome key may be listed in more than one place (chapter 7's outcomes by the cases and, should the cases'
+    # items join a question bank, by that bank): it is mapped once, and any second mapping must say the same.
+    found: dict[str, Outcome] = {}
+    mapped_in: dict[str, Path] = {}
+    listed_in: dict[str, Path] = {}
     for path, source, los, raw_map in maps:
         for key in raw_map:
             if key not in los:
@@ -231,20 +234,23 @@ def collect(layout: Layout | None = None) -> tuple[list[Outcome], list[Problem]]
                 problems.append(Problem(path, str(key), f"outcome_map.{key}", f"maps an outcome that is not among "
                                         f"the learning outcomes here ({known})"))
         for key, text in los.items():
-            if key in seen:
-                problems.append(Problem(path, key, "learning_outcomes", f"the key {key} is also an outcome in "
-                                        f"{seen[key].name}; outcome keys must be unique across the course"))
-                continue
-            seen[key] = path
-            if key not in raw_map:
-                problems.append(Problem(path, key, f"outcome_map.{key}", "this learning outcome is not mapped to "
-                                        "the NCLEX-RN, AACN and QSEN categories (add it under outcome_map)"))
-                mapping = None
-            else:
-                mapping, found = _check_mapping(path, key, raw_map[key], fw)
-                problems += found
-            outcomes.append(Outcome(key, text, source, mapping))
-    return outcomes, problems
+            listed_in.setdefault(key, path)
+            mapping = None
+            if key in raw_map:
+                mapping, more = _check_mapping(path, key, raw_map[key], fw)
+                problems += more
+                if key in mapped_in and mapping is not None and found[key].mapping not in (None, mapping):
+                    problems.append(Problem(path, key, f"outcome_map.{key}", f"differs from the mapping of {key} in "
+                                            f"{mapped_in[key].name}; map an outcome once, or the same everywhere"))
+                mapped_in.setdefault(key, path)
+            if key not in found or (found[key].mapping is None and mapping is not None):
+                found[key] = Outcome(key, text, source, mapping)
+    for key in found:
+        if key not in mapped_in:
+            path = listed_in[key]
+            problems.append(Problem(path, key, f"outcome_map.{key}", "this learning outcome is not mapped to the "
+                                    "NCLEX-RN, AACN and QSEN categories (add it under outcome_map)"))
+    return list(found.values()), problems
 
 
 def validate(layout: Layout) -> tuple[list[Outcome], list[Problem]]:

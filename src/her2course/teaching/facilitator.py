@@ -147,7 +147,8 @@ def expected_html(item: Item) -> str:
             right = "; ".join(markup.inline(o.text) for o in g.options if o.correct)
             out.append(f"<li>{markup.inline(g.label)}: <strong>{right}</strong></li>")
         return "<ul>" + "".join(out) + "</ul>"
-    return ""  # pragma: no cover - every item type is handled above
+    # an item type this guide does not know yet: its explanation still says what the answer is and why
+    return markup.block(item.explanation)
 
 
 def wrong_turns(item: Item) -> list[tuple[str, str]]:
