@@ -124,3 +124,14 @@ def test_kit_command_says_what_is_missing(tmp_path):
                              "--root", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "error: reveal.js is not installed" in result.stderr and "npm ci" in result.stderr
+
+
+def test_the_kit_is_made_again_only_when_its_inputs_change():
+    from her2course.teaching import kit
+
+    names = {p.relative_to(ROOT).as_posix() for p in kit.input_files(ROOT)}
+    assert "src/her2course/data/questions/01-her2-biology.yaml" in names
+    assert "notebooks/01-her2-biology.ipynb" in names and "book/references.bib" in names
+    assert "src/her2course/teaching/templates/her2-reveal/index.html.j2" in names
+    assert not any(n.startswith(("src/her2course/data/facilitator/", "src/her2course/static/")) for n in names)
+    assert kit.digest(ROOT) == kit.digest(ROOT)

@@ -22,6 +22,7 @@ import hashlib
 import json
 import shutil
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,9 +115,16 @@ def write_quiz_files(kit_dir: Path) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------------------------ the whole kit
 
+# Package files that no kit file is made from (the book's own pages, styles and scripts, the facilitator guides):
+# editing them does not make the kit again.
+NOT_INPUTS = ("data/facilitator/", "teaching/facilitator.py", "teaching/pages.py", "sphinxext.py", "sitebuild.py",
+              "templates/", "site-root/", "static/")
+
+
 def input_files(root: Path) -> Iterable[Path]:
     """Everything the kit's files are made from (a change to any of them makes the kit again)."""
-    yield from sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    yield from sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                      and not p.relative_to(PACKAGE).as_posix().startswith(NOT_INPUTS))
     yield from sorted((root / "notebooks").glob("*.ipynb"))
     for extra in ("book/references.bib", "node_modules/reveal.js/package.json"):
         if (root / extra).is_file():
@@ -168,6 +176,8 @@ class KitBuild:
         self.manifest: dict[str, Any] | None = None
         self.error: BaseException | None = None
         self.reused = False
+        self.seconds = 0.0   # how long making the files took (wall clock, in its thread)
+        self.waited = 0.0    # how long the build waited for them (what the kit added to the build's wall time)
         self._thread: threading.Thread | None = None
 
     def _cached(self, stamp: str) -> dict[str, Any] | None:
@@ -190,8 +200,10 @@ class KitBuild:
             return
 
         def run() -> None:
+            started = time.perf_counter()
             try:
                 manifest = generate(self.root, self.outdir)
+                self.seconds = time.perf_counter() - started
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
                 (self.cache_dir / MANIFEST).write_text(json.dumps({"digest": stamp, "manifest": manifest}, indent=1),
                                                        encoding="utf-8")
@@ -205,7 +217,9 @@ class KitBuild:
     def wait(self) -> dict[str, Any]:
         """The manifest, once the files exist; raises the generation's error, with its type and message."""
         if self._thread is not None:
+            started = time.perf_counter()
             self._thread.join()
+            self.waited += time.perf_counter() - started
         if self.error is not None:
             raise RuntimeError(f"the teaching kit could not be made: {type(self.error).__name__}: {self.error}") \
                 from self.error
