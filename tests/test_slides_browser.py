@@ -81,7 +81,8 @@ def test_the_keyboard_moves_through_every_slide_and_answer(site_browser, site_ur
         steps += 1
         assert steps <= total + fragments, "more key presses than slides and answers"
     assert steps == total - 1 + fragments
-    assert page.evaluate("location.hash").startswith("#/")  # every slide has its own address
+    # every slide has its own address (reveal.js writes it a moment after the slide changes)
+    page.wait_for_function("() => location.hash.startsWith('#/')", timeout=5_000)
     page.keyboard.press("Escape")
     assert page.evaluate("Reveal.isOverview()")
     page.keyboard.press("Escape")
@@ -127,4 +128,49 @@ def test_printable_files_pass_axe(site_browser, site_url, name):
     assert violations == [], json.dumps(violations, indent=1)
     assert page.problems == [], page.problems
     assert page.pdf(format="Letter")[:4] == b"%PDF"  # prints
+    context.close()
+
+
+FIT = """() => {
+  const height = Reveal.getConfig().height, over = [];
+  Reveal.getSlides().forEach((slide, i) => {
+    Reveal.slide(i);
+    slide.querySelectorAll(".fragment").forEach((f) => f.classList.add("visible"));  // every answer shown
+    if (slide.scrollHeight > height + 1) over.push(`slide ${i + 1}: ${slide.scrollHeight}px of ${height}px`);
+  });
+  return over;
+}"""
+
+
+@pytest.mark.parametrize("deck", DECKS)
+def test_every_slide_fits_with_its_answer_shown_and_has_notes(site_browser, site_url, deck):
+    """Nothing runs off the bottom of a slide (a tall table scrolls in its own region instead), and the speaker
+    view has notes for every slide."""
+    context, page = _open(site_browser, f"{site_url}slides/{deck}.html", site_url,
+                          viewport={"width": 1280, "height": 800})
+    without_notes = page.evaluate("""() => Reveal.getSlides().map((s, i) => [i + 1, Reveal.getSlideNotes(s)])
+      .filter(([, n]) => !n || !n.trim()).map(([i]) => i)""")
+    assert without_notes == [], f"slides without speaker notes: {without_notes}"
+    assert page.evaluate(FIT) == []
+    assert page.problems == [], page.problems
+    context.close()
+
+
+def test_the_keyboard_scrolls_a_tall_table_and_then_moves_on(site_browser, site_url):
+    context, page = _open(site_browser, f"{site_url}slides/{DECKS[4]}.html", site_url,
+                          viewport={"width": 1280, "height": 800})
+    index = page.evaluate("""() => Reveal.getSlides().findIndex((s) => {
+      const t = s.querySelector('.her2-table'); Reveal.slide(Reveal.getSlides().indexOf(s));
+      return t && t.scrollHeight > t.clientHeight; })""")
+    assert index >= 0, "the chapter 5 deck has no table taller than its slide any more: pick another deck"
+    page.evaluate(f"Reveal.slide({index})")
+    region = page.locator(".slides > section.present .her2-table").first
+    region.focus()  # as Tab or a click would
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("PageDown")
+    assert page.evaluate("Reveal.getIndices().h") == index  # still on the table's slide
+    assert region.evaluate("(t) => t.scrollTop") > 0  # and the table scrolled
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("Reveal.getIndices().h") == index + 1  # left and right still move between slides
+    assert page.problems == [], page.problems
     context.close()

@@ -107,15 +107,19 @@ def question_cells(item: Single | Sata, n: int, total: int) -> list[Any]:
     letters = {o.id: _letter(i) for i, o in enumerate(options)}
     right = [o for o in options if o.correct]
     lis = "".join(f"<li>{markup.inline(o.text)}</li>" for o in options)
-    instruction = html.escape(TYPE_LABELS[item.type])
+    label = TYPE_LABELS[item.type]
+    instruction = ("" if label.rstrip(".").lower() in item.stem.lower()  # the stem already says it
+                   else f'<p class="her2-slide-instruction">{html.escape(label)}</p>')
     question = (f'<h2 id="question-{n}">Check your understanding: {n} of {total}</h2>'
-                f'<div class="her2-slide-question"><p class="her2-slide-instruction">{instruction}</p>'
+                f'<div class="her2-slide-question">{instruction}'
                 f'{markup.block(item.stem)}<ol class="her2-slide-options" type="A">{lis}</ol></div>')
     word = "Answer" if len(right) == 1 else "Answers"
     keys = ", ".join(letters[o.id] for o in right)
-    reveal = (f'<div class="her2-slide-answer"><p><strong>{word}: {keys}.</strong></p>'
-              + "".join(f"<p>{letters[o.id]}. {markup.inline(o.rationale)}</p>" for o in right)
-              + f"{markup.block(item.explanation) if len(right) > 1 else ''}</div>")
+    # One right option: its rationale. Several: the item's explanation, which ties them together, so the answer
+    # fits under the question on the slide; every option's rationale is in the speaker notes either way.
+    why = (f"<p>{letters[right[0].id]}. {markup.inline(right[0].rationale)}</p>" if len(right) == 1
+           else markup.block(item.explanation))
+    reveal = f'<div class="her2-slide-answer"><p><strong>{word}: {keys}.</strong></p>{why}</div>'
     notes = [f"Item {html.escape(item.id)}; outcome {html.escape(item.learning_outcome)}; "
              f"{html.escape(CJMM_LABELS[item.cjmm_step])}; {html.escape(item.difficulty)}. Ask the room to commit "
              "to an answer (hands, cards or a poll) before you reveal it."]
@@ -199,7 +203,7 @@ def _figure_cells(chapter: Chapter) -> list[Any]:
         notes = [f"From the chapter section \u201c{html.escape(title)}\u201d."]
         notes += [f"What the figure shows: {a}" for a in alt]
         if not alt:
-            notes += [f"Table: {c}. Tab to the table (or click it), then scroll it with the arrow keys."
+            notes += [f"Table: {c}. Tab to the table (or click it), then scroll it with the up and down arrow keys."
                       for c in captions]
         cells += [_slide(f'<h2 id="figure-{n}">{html.escape(title)}</h2>'), code, _notes(notes)]
     return cells
@@ -253,6 +257,9 @@ def build_deck(chapter: Chapter, book_prefix: str = "..") -> nbformat.NotebookNo
                         f'of the chapter: <a href="{page}#check-your-understanding">Check your understanding</a>.'
                         f'</li><li>Look up any term in the <a href="{book_prefix}/book/glossary.html">glossary</a>.'
                         "</li></ul>"))
+    cells.append(_notes(["Before the next class, students read the chapter and answer its questions; the quiz files "
+                         "on the instructor pages (Teaching kit) hold every question of this chapter for your "
+                         "learning management system or for print."]))
     nb.cells = cells
     return nb
 
