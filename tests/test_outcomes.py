@@ -22,7 +22,7 @@ from her2course.exports.selection import all_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "her2course" / "data"
-NCLEX = ["Management of Care", "Safety and Infection Control", "Health Promotion and Maintenance",
+NCLEX = ["Management of Care", "Safety and Infection Prevention and Control", "Health Promotion and Maintenance",
          "Psychosocial Integrity", "Basic Care and Comfort", "Pharmacological and Parenteral Therapies",
          "Reduction of Risk Potential", "Physiological Adaptation"]
 QSEN = ["Patient-Centered Care", "Teamwork and Collaboration", "Evidence-Based Practice", "Quality Improvement",
@@ -37,6 +37,8 @@ def test_the_frameworks_hold_the_official_categories():
     assert fws.aacn.names()[3] == "Scholarship for the Nursing Discipline"
     assert fws.qsen.names() == QSEN
     assert "2026" in fws.nclex.edition and "2021" in fws.aacn.edition
+    # the 2026 plan renamed one subcategory; the 2023 name is kept as "formerly" so old filters still work
+    assert {c.formerly for c in fws.nclex.categories} == {"", "Safety and Infection Control"}
 
 
 def test_every_outcome_of_the_banks_and_cases_is_mapped():
@@ -118,6 +120,8 @@ def test_names_slugs_and_domain_numbers_are_accepted():
     assert outcomes.resolve("nclex", "reduction-of-risk-potential") == "Reduction of Risk Potential"
     assert outcomes.resolve("nclex", "PSYCHOSOCIAL INTEGRITY") == "Psychosocial Integrity"
     assert outcomes.resolve("aacn", "5") == "Quality and Safety"
+    for old in ("Safety and Infection Control", "safety-and-infection-control"):  # the 2023 test plan's name
+        assert outcomes.resolve("nclex", old) == "Safety and Infection Prevention and Control"
     assert outcomes.resolve("qsen", "teamwork-and-collaboration") == "Teamwork and Collaboration"
     with pytest.raises(ValueError, match=r"unknown AACN category '11'.*quality-and-safety \(5\)"):
         outcomes.resolve("aacn", "11")

@@ -43,6 +43,7 @@ class Category(_Strict):
     name: str = Field(min_length=2)
     group: str = ""
     number: int | None = None
+    formerly: str = Field("", description="the name in the framework's previous edition, still accepted as a filter")
 
 
 class Framework(_Strict):
@@ -111,11 +112,13 @@ def frameworks(layout: Layout | None = None) -> Frameworks:
 
 def resolve(framework: str, value: str, layout: Layout | None = None) -> str:
     """A category's exact name from what an instructor typed: the name in any capitals, its slug
-    ("reduction-of-risk-potential"), or an AACN domain number ("5"). ValueError lists the accepted values."""
+    ("reduction-of-risk-potential"), the name in the framework's previous edition (``formerly``), or an AACN domain
+    number ("5"). ValueError lists the accepted values."""
     fw = frameworks(layout).get(framework)
     wanted = value.strip()
     for c in fw.categories:
-        if wanted.lower() == c.name.lower() or slug(wanted) == slug(c.name) or (
+        names = [c.name] + ([c.formerly] if c.formerly else [])
+        if any(wanted.lower() == n.lower() or slug(wanted) == slug(n) for n in names) or (
                 c.number is not None and wanted == str(c.number)):
             return c.name
     allowed = ", ".join(slug(c.name) + (f" ({c.number})" if c.number is not None else "") for c in fw.categories)

@@ -62,7 +62,8 @@ def _outcome_map(root: Path) -> str:
     lines = ["## The frameworks\n"]
     for key in outcomes.FRAMEWORKS:
         fw = fws.get(key)
-        names = "; ".join(fw.label(c.name) for c in fw.categories)
+        names = "; ".join(fw.label(c.name) + (f" (formerly {c.formerly})" if c.formerly else "")
+                          for c in fw.categories)
         note = f" {fw.note.strip()}" if fw.note else ""
         lines.append(f"- **{fw.title}** ({fw.edition}): {names}.{note} {{cite:p}}`{','.join(fw.references)}`")
     lines += ["\n## Every learning outcome\n",
