@@ -35,6 +35,8 @@ def test_the_testing_it_describes_is_what_the_tests_do(text):
     assert "def test_keyboard_only" in quiz and "keyboard alone" in text
     assert "24 by 24" in text and "r.width < 24" in site
     assert "print-pdf" in slides and "ArrowRight" in slides and "Every chapter's slides" in text
+    assert "def test_every_slide_fits_with_its_answer_shown_and_has_notes" in slides and "have speaker notes" in text
+    assert "def test_the_keyboard_scrolls_a_tall_table" in slides and "tall table is scrolled" in text
     assert "Lighthouse" in text and (ROOT / "tools" / "lighthouse.py").is_file()
 
 
