@@ -164,7 +164,8 @@ def files_html(manifest: dict[str, Any], to: Callable[[str], str]) -> str:
         for row in rows:
             count = (f"{row['questions']} questions" if row["questions"] == row["total"]
                      else f"{row['questions']} of {row['total']} questions")
-            what = f"{labels[part]}: {row['label']}"
+            # the accessible name starts with the visible words (WCAG 2.5.3), then says which file it is
+            what = f"{SHORT[row['format']]}: {labels[part]}, {row['label']}"
             href = to(f"{KIT_DIR}/{row['file']}")
             link = (f'<a href="{href}" download="{html.escape(row["file"])}" aria-label="{html.escape(what)}">'
                     f'{html.escape(SHORT[row["format"]])}</a>')
@@ -172,7 +173,7 @@ def files_html(manifest: dict[str, Any], to: Callable[[str], str]) -> str:
             if row.get("answer_key"):
                 key_href = to(f"{KIT_DIR}/{row['answer_key']}")
                 extra = (f'<br><a href="{key_href}" download="{html.escape(row["answer_key"])}" '
-                         f'aria-label="{html.escape(labels[part])}: answer key">Answer key</a> '
+                         f'aria-label="Answer key: {html.escape(labels[part])}">Answer key</a> '
                          f'({_size(row["answer_key_bytes"])})')
             cells.append(f"<td>{link}<br>{count}, {_size(row['bytes'])}{extra}</td>")
             if row["skipped"] and part == "course":
