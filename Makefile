@@ -38,15 +38,21 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-# Debian chromium and the npm test packages (axe-core, lighthouse) for the browser tests and make bench.
-browser: $(STAMP)
+# npm packages (package.json, locked in package-lock.json): reveal.js, which the book build copies into the built
+# slides, and the browser tests' axe-core and lighthouse.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	@touch $@
+
+# Debian chromium and the npm packages (axe-core, lighthouse) for the browser tests and make bench.
+browser: $(STAMP) $(NODE_STAMP)
 	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
 	  echo "Installing Debian chromium (browser tests, PDF printing) and poppler-utils (PDF text checks)..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    chromium poppler-utils >/dev/null; }
-	@test -f node_modules/.package-lock.json -a node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund
 
-book: $(STAMP)
+book: $(STAMP) $(NODE_STAMP)
 	$(BIN)/jupyter-book build $(JB_FLAGS) .
 
 check: $(STAMP)

@@ -41,9 +41,14 @@ WEIGHT = """() => {
 }"""
 
 
+# The slides and the teaching kit's printable files are not theme pages (no navigation, no color-mode switch):
+# tests/test_slides_browser.py sweeps them with axe, in light and dark mode and on a phone.
+NOT_THEME_PAGES = {"_static", "reports", "slides", "teaching-kit"}
+
+
 def page_paths(built: Path) -> list[str]:
     return sorted(str(p.relative_to(built)) for p in built.rglob("*.html")
-                  if not {"_static", "reports"} & set(p.relative_to(built).parts))
+                  if not NOT_THEME_PAGES & set(p.relative_to(built).parts))
 
 
 REFRESH = re.compile(r'http-equiv="Refresh" content="\d+;\s*url=([^"]+)"', re.I)

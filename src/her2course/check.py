@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import care, currency, drugs, glossary, practice, testing
+from . import care, currency, drugs, glossary, outcomes, practice, testing
 from .cases import loader as case_loader
 from .clinical import rules as clinical_rules
 from .errors import DataError, Problem
@@ -23,6 +23,7 @@ from .pathway import model as pathway_model
 from .quiz import bank as quiz_bank
 from .quiz import forms as quiz_forms
 from .references import load_bibliography
+from .teaching import activities, facilitator
 
 # Each validator takes the layout and returns (valid items, problems). Add new data files here, one line each.
 Validator = Callable[[Layout], tuple[Sequence[Any], list[Problem]]]
@@ -41,6 +42,9 @@ VALIDATORS: dict[str, Validator] = {
     "monitoring": care.validate_monitoring,
     "diary": care.validate_diary,
     "changes": currency.validate_changes,
+    "outcome_map": outcomes.validate,
+    "facilitator": facilitator.validate,
+    "activities": activities.validate,
 }
 
 # Folders of data files, and the calls in the chapters that name one of their files by id.

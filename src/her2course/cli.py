@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     pathway_cli.register(sub)
     quiz_cli.register(sub)
     exports_cli.register(sub)  # quiz list/build, results export/collect
+    from .teaching import kit
+
+    kit.register(sub)  # kit: slides, ready-made quiz files and rubric
     return parser
 
 

@@ -14,6 +14,9 @@
 - The reading experience of the built pages (each page loads only what it uses, compact figures, accessible
   bibliography roles, a purge of the theme's unused CSS, faster citations): see ``her2course.sitebuild``; the
   layout templates are in ``templates/``, the print form of the quizzes in ``static/print.js``.
+- The teaching kit (``her2course.teaching``): markers in the instructor pages are replaced by MyST made from the
+  data when a page is read; the slides and ready-made quiz files are made in a thread while the notebooks execute
+  (or reused when their inputs are unchanged), and the pages that list them are filled once they exist.
 """
 
 from __future__ import annotations
@@ -26,9 +29,14 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.domains.std import Glossary
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import sitebuild
+from .teaching import pages as kit_pages
+
+logger = logging.getLogger(__name__)
 
 
 class CourseGlossary(Glossary):
@@ -186,6 +194,67 @@ def _unhook_thebe(app: Sphinx, config: Any) -> None:
                                  if name != "sphinx-thebe.css"]
 
 
+# ---- the teaching kit: instructor pages filled from the data, slides and quiz files made with the book ----
+
+_DATA_DEPENDENCIES = ("frameworks.yaml", "case_outcomes.yaml", "activities.yaml", "questions", "cases", "facilitator")
+
+
+def _expand_markers(app: Sphinx, docname: str, source: list[str]) -> None:
+    if not kit_pages.MARKER.search(source[0]):
+        return
+    from .paths import package_layout
+
+    data = package_layout().data_dir
+    for name in _DATA_DEPENDENCIES:  # re-read the page when the data behind it changes
+        path = data / name
+        for f in ([path] if path.is_file() else sorted(path.glob("*.yaml"))):
+            app.env.note_dependency(str(f))
+    source[0] = kit_pages.expand(source[0], Path(app.srcdir))
+    marked = getattr(app.env, "her2_generated_docs", set())
+    marked.add(docname)
+    app.env.her2_generated_docs = marked
+
+
+def _regenerate_marked(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    """Pages with generated parts are read and written at every build (a handful of pages, well under a second):
+    their content follows the data and the teaching kit's files, which Sphinx cannot see change."""
+    return sorted(d for d in getattr(env, "her2_generated_docs", set()) if d in env.found_docs and d not in removed)
+
+
+def _start_kit(app: Sphinx) -> None:
+    if app.builder.name not in sitebuild.HTML_BUILDERS:
+        return
+    from .teaching.kit import KitBuild
+
+    app.her2_kit = KitBuild(Path(app.srcdir), Path(app.outdir), Path(app.doctreedir) / "her2course-kit")
+    app.her2_kit.start()
+
+
+def _fill_kit_slots(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    body = context.get("body") or ""
+    kit = getattr(app, "her2_kit", None)
+    if kit is None or "her2-kit-slot" not in body:
+        return
+    try:
+        manifest = kit.wait()
+    except RuntimeError as exc:
+        raise ExtensionError(str(exc)) from exc
+    context["body"] = kit_pages.fill_slots(body, manifest, lambda path: context["pathto"](path, 1))
+
+
+def _finish_kit(app: Sphinx, exception: Exception | None) -> None:
+    kit = getattr(app, "her2_kit", None)
+    if kit is None or exception is not None:
+        return
+    try:
+        manifest = kit.wait()
+    except RuntimeError as exc:
+        raise ExtensionError(str(exc)) from exc
+    done = ("reused (inputs unchanged)" if kit.reused else
+            f"made in {kit.seconds:.1f} s beside the build, which waited {kit.waited:.1f} s for them")
+    logger.info(f"teaching kit: {len(manifest['slides'])} slide decks and {len(manifest['files'])} quiz files {done}")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _unhook_thebe)
     app.add_directive("her2-glossary", CourseGlossary)
@@ -201,4 +270,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # the reading aids of the built book (each page keeps them only if it has figures or key-term links)
     app.add_js_file("figure-zoom.js", type="module")
     app.add_js_file("term-popup.js", type="module")
+    app.connect("source-read", _expand_markers)
+    app.connect("env-get-outdated", _regenerate_marked)
+    app.connect("builder-inited", _start_kit)
+    app.connect("html-page-context", _fill_kit_slots, priority=700)
+    app.connect("build-finished", _finish_kit, priority=100)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

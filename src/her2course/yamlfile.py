@@ -196,6 +196,33 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
+def read_model(path: Path, model: type[M], item: str | None = None) -> tuple[M | None, list[Problem]]:
+    """Read one YAML file that is a single mapping and validate it as ``model``; every problem named by field."""
+    try:
+        raw = read_yaml(path)
+    except DataError as exc:
+        return None, exc.problems
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as exc:
+        return None, [Problem(path, item, _field_path(e["loc"]), _message(e)) for e in exc.errors()]
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """``read_model`` for the library: cached until the file changes; a DataError lists every problem."""
+    if not path.is_file():
+        raise DataError([Problem(path, None, None, "file not found")])
+    return _model_cached(model, str(path.resolve()), path.stat().st_mtime)
+
+
+@lru_cache(maxsize=32)
+def _model_cached(model: type[M], path: str, mtime: float) -> M:
+    value, problems = read_model(Path(path), model)
+    if value is None:
+        raise DataError(problems)
+    return value
+
+
 def validate_file(
     path: Path,
     bib_path: Path,

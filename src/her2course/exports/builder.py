@@ -17,7 +17,7 @@ from ..quiz.schema import CJMM_CHOICES, CJMM_LABELS, CJMM_STEPS, ITEM_TYPES, KNO
 from .selection import DEFAULT_SEED, DIFFICULTIES, Entry, Filters, all_entries, bank_dir_from, chapters, select
 
 FORMATS = {"canvas": ".zip", "moodle-xml": ".xml", "gift": ".gift", "html": ".html", "pdf": ".pdf",
-           "notebook": ".ipynb"}
+           "notebook": ".ipynb", "csv": ".csv"}
 
 
 def blueprint_html(entries: Sequence[Entry]) -> str:
@@ -76,7 +76,9 @@ class Blueprint:
                 "step, or knowledge).")
 
     def _repr_html_(self) -> str:
-        return blueprint_html(self.entries) + types_html(self.entries)
+        from .mapping import mapping_html
+
+        return blueprint_html(self.entries) + types_html(self.entries) + mapping_html(self.entries)
 
 
 def blueprint(entries: Sequence[Entry] | None = None) -> Blueprint:
@@ -114,6 +116,11 @@ class QuizBuilder:
                                      rows=7, layout=layout)
         self.difficulty = w.SelectMultiple(options=DIFFICULTIES, description="Difficulty", rows=3, layout=layout)
         self.tags = w.Text(description="Tags", placeholder="comma-separated, any of them")
+        from .. import outcomes
+
+        fws = outcomes.frameworks()
+        self.frameworks = {fw: w.SelectMultiple(options=fws.get(fw).names(), description=outcomes.SHORT[fw], rows=5,
+                                                layout=layout) for fw in outcomes.FRAMEWORKS}
         self.count = w.BoundedIntText(value=0, min=0, max=len(self.entries), description="Count",
                                       tooltip="0 takes every matching question")
         self.seed = w.IntText(value=DEFAULT_SEED, description="Seed")
@@ -122,11 +129,13 @@ class QuizBuilder:
         self.export_button = w.Button(description="Export", button_style="primary")
         self.preview = w.HTML()
         self.message = w.HTML()
-        for control in (self.chapter, self.type, self.cjmm, self.difficulty, self.tags, self.count, self.seed):
+        for control in (self.chapter, self.type, self.cjmm, self.difficulty, self.tags, self.count, self.seed,
+                        *self.frameworks.values()):
             control.observe(lambda _change: self.refresh(), names="value")
         self.export_button.on_click(lambda _b: self.export())
         self.box = w.VBox([
             w.HBox([self.chapter, self.type, self.cjmm, self.difficulty]),
+            w.HBox(list(self.frameworks.values())),
             w.HBox([self.tags, self.count, self.seed]),
             w.HBox([self.format, self.key, self.export_button]),
             self.message, self.preview,
@@ -136,7 +145,8 @@ class QuizBuilder:
     def filters(self) -> Filters:
         tags = [t.strip() for t in self.tags.value.split(",") if t.strip()]
         return Filters.make(self.chapter.value, self.type.value, self.cjmm.value, self.difficulty.value, tags,
-                            known_chapters=chapters(self.bank_dir))
+                            known_chapters=chapters(self.bank_dir),
+                            **{fw: control.value for fw, control in self.frameworks.items()})
 
     def assignment(self):
         return select(self.filters(), self.count.value or None, self.seed.value, entries=self.entries,
@@ -195,7 +205,8 @@ def command_for(filters: Filters, count: int | None, seed: int, fmt: str, out: s
     """The CLI command equivalent to a builder choice (shown to instructors who prefer a terminal)."""
     args = ["her2course", "quiz", "build"]
     for flag, values in (("--chapter", filters.chapters), ("--type", filters.types), ("--cjmm", filters.cjmm),
-                         ("--difficulty", filters.difficulty), ("--tag", filters.tags)):
+                         ("--difficulty", filters.difficulty), ("--tag", filters.tags), ("--nclex", filters.nclex),
+                         ("--aacn", filters.aacn), ("--qsen", filters.qsen)):
         for v in values:
             args += [flag, v]
     if count:

@@ -24,7 +24,7 @@ from .selection import (
     select,
 )
 
-FORMATS = ("canvas", "moodle-xml", "gift", "html", "pdf", "notebook")
+FORMATS = ("canvas", "moodle-xml", "gift", "html", "pdf", "notebook", "csv")
 
 
 class BankProblem(Exception):
@@ -46,7 +46,8 @@ def _banks(args: argparse.Namespace) -> tuple[Path | None, list[Entry]]:
 
 def _filters(args: argparse.Namespace, folder: Path | None = None) -> Filters:
     return Filters.make(args.chapter or (), args.type or (), args.cjmm or (), args.difficulty or (), args.tag or (),
-                        known_chapters=chapters(folder))
+                        known_chapters=chapters(folder), nclex=args.nclex or (), aacn=args.aacn or (),
+                        qsen=args.qsen or ())
 
 
 def _table(rows: list[tuple[str, ...]]) -> list[str]:
@@ -131,6 +132,10 @@ def build(assignment: Assignment, fmt: str, out: Path, answer_key: Path | None =
         from . import notebook
 
         report = notebook.export(assignment, out, quiet)
+    elif fmt == "csv":
+        from . import blueprint
+
+        report = blueprint.export(assignment, out, quiet)
     else:
         raise ValueError(f"unknown format '{fmt}' (use one of: {', '.join(FORMATS)})")
     if answer_key is not None:
@@ -184,6 +189,13 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--difficulty", action="append", choices=DIFFICULTIES, metavar="LEVEL",
                    help=f"difficulty (repeatable): {', '.join(DIFFICULTIES)}")
     p.add_argument("--tag", action="append", metavar="TAG", help="tag (repeatable; any of them)")
+    p.add_argument("--nclex", action="append", metavar="CATEGORY",
+                   help="NCLEX-RN client-needs category of the item's learning outcome, by name or slug "
+                        "(repeatable), e.g. reduction-of-risk-potential")
+    p.add_argument("--aacn", action="append", metavar="DOMAIN",
+                   help="AACN Essentials domain, by number, name or slug (repeatable), e.g. 5 or quality-and-safety")
+    p.add_argument("--qsen", action="append", metavar="COMPETENCY",
+                   help="QSEN competency, by name or slug (repeatable), e.g. safety")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .. import outcomes
 from ..errors import DataError, Problem
 from ..paths import package_layout
 from ..quiz import forms
@@ -52,6 +53,11 @@ class Entry:
     @property
     def max(self) -> int:
         return max_score(self.item)
+
+    @property
+    def mapping(self) -> outcomes.Mapping | None:
+        """The NCLEX-RN, AACN and QSEN categories the item inherits from its learning outcome."""
+        return outcomes.mapping_for(self.item.learning_outcome)
 
 
 BANK_DIR_ENV = "HER2COURSE_BANK_DIR"
@@ -134,11 +140,14 @@ class Filters:
     cjmm: tuple[str, ...] = ()
     difficulty: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    nclex: tuple[str, ...] = ()  # NCLEX-RN client-needs categories, AACN domains, QSEN competencies (exact names),
+    aacn: tuple[str, ...] = ()   # matched against the mapping each item inherits from its learning outcome
+    qsen: tuple[str, ...] = ()
 
     @classmethod
     def make(cls, chapters: Iterable[str] = (), types: Iterable[str] = (), cjmm: Iterable[str] = (),
-             difficulty: Iterable[str] = (), tags: Iterable[str] = (), known_chapters: Sequence[str] | None = None
-             ) -> Filters:
+             difficulty: Iterable[str] = (), tags: Iterable[str] = (), known_chapters: Sequence[str] | None = None,
+             nclex: Iterable[str] = (), aacn: Iterable[str] = (), qsen: Iterable[str] = ()) -> Filters:
         """Validated filters: an unknown value raises ValueError naming it and the values allowed."""
         known = list(known_chapters) if known_chapters is not None else chapters_list()
         return cls(
@@ -147,6 +156,9 @@ class Filters:
             cjmm=_check("clinical-judgment step", cjmm, CJMM_CHOICES),
             difficulty=_check("difficulty", difficulty, DIFFICULTIES),
             tags=tuple(tags),
+            nclex=tuple(outcomes.resolve("nclex", v) for v in nclex),
+            aacn=tuple(outcomes.resolve("aacn", v) for v in aacn),
+            qsen=tuple(outcomes.resolve("qsen", v) for v in qsen),
         )
 
     def match(self, e: Entry) -> bool:
@@ -154,12 +166,15 @@ class Filters:
                 and (not self.types or e.item.type in self.types)
                 and (not self.cjmm or e.item.cjmm_step in self.cjmm)
                 and (not self.difficulty or e.item.difficulty in self.difficulty)
-                and (not self.tags or bool(set(self.tags) & set(e.item.tags))))
+                and (not self.tags or bool(set(self.tags) & set(e.item.tags)))
+                and all(not wanted or outcomes.matches(e.item.learning_outcome, fw, wanted)
+                        for fw, wanted in (("nclex", self.nclex), ("aacn", self.aacn), ("qsen", self.qsen))))
 
     def describe(self) -> str:
         parts = [f"{name}={','.join(vals)}" for name, vals in
                  (("chapter", self.chapters), ("type", self.types), ("cjmm", self.cjmm),
-                  ("difficulty", self.difficulty), ("tag", self.tags)) if vals]
+                  ("difficulty", self.difficulty), ("tag", self.tags), ("nclex", self.nclex),
+                  ("aacn", self.aacn), ("qsen", self.qsen)) if vals]
         return "; ".join(parts) or "no filter"
 
 

@@ -26,6 +26,7 @@ class Bank:
     title: str
     learning_outcomes: dict[str, str]
     items: tuple[Item, ...] = field(default_factory=tuple)
+    outcome_map: dict[str, dict] = field(default_factory=dict)  # as written; her2course.outcomes reads it
 
     def item(self, item_id: str) -> Item:
         for it in self.items:
@@ -107,7 +108,8 @@ def parse_bank(path: Path, raw: Any, bib: Bibliography | None = None) -> tuple[B
         if not bad:
             items.append(item)  # type: ignore[arg-type]
     bank = Bank(path=path, chapter=header.chapter, title=header.title,
-                learning_outcomes=dict(header.learning_outcomes), items=tuple(items))
+                learning_outcomes=dict(header.learning_outcomes), items=tuple(items),
+                outcome_map=dict(header.outcome_map))
     return bank, problems
 
 

@@ -403,4 +403,6 @@ class BankHeader(_Strict):
     chapter: str = Field(pattern=ID)
     title: str = "Check your understanding"
     learning_outcomes: dict[str, str] = {}
+    # each outcome's NCLEX-RN, AACN and QSEN categories; checked against data/frameworks.yaml by her2course.outcomes
+    outcome_map: dict[str, dict] = {}
     items: list[dict] = Field(min_length=1)
