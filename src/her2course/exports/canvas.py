@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..quiz.schema import BLANK, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
-from ..quiz.spec import display_order
+from ..quiz.shuffle import display_order
 from .common import (
     ExportReport,
     block,

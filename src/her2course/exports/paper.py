@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from ..quiz.schema import BLANK, CJMM_LABELS, TYPE_LABELS, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
-from ..quiz.spec import display_order
+from ..quiz.shuffle import display_order
 from .common import ExportReport, block, inline, inline_keep, number, progress, rationale_list
 from .selection import Assignment, Entry
 

@@ -41,9 +41,15 @@ export function maxScore(item) {
     case "matrix": return item.rows.length;
     case "cloze": return item.blanks.length;
     case "bowtie": return item.groups.reduce((n, g) => n + g.choose, 0);
+    case "highlight": return highlightParts(item).filter((p) => p.correct).length;
+    case "matrix_multi": return item.rows.reduce((n, r) => n + r.answers.length, 0);
+    case "dropdown_rationale": return item.blanks.length - 1;
     default: return 1;
   }
 }
+
+// The selectable parts of a highlight item: the rows of its table, or the spans of its text (listed in text order).
+const highlightParts = (item) => (item.table ? item.table.rows : item.spans || []);
 
 const invalid = (max, message) => ({ status: "invalid", score: 0, max, message, marks: [] });
 
@@ -131,6 +137,17 @@ function gradeNumeric(item, response) {
   return scored(0, 1, marks.slice(0, 1));
 }
 
+// Select-all scoring: +1 per right choice, -1 per wrong one, never below 0 (sata, highlight).
+function plusMinus(options, response, top, empty) {
+  if (response !== null && response !== undefined && !isStrList(response)) return invalid(top, NOT_AN_OPTION);
+  const chosen = new Set(response || []);
+  if (chosen.size === 0) return invalid(top, empty);
+  const ids = new Set(options.map((o) => o.id));
+  if ([...chosen].some((c) => !ids.has(c))) return invalid(top, NOT_AN_OPTION);
+  const marks = options.filter((o) => chosen.has(o.id)).map((o) => mark(o.id, !!o.correct));
+  return scored(marks.reduce((n, m) => n + (m.correct ? 1 : -1), 0), top, marks);
+}
+
 const sameMembers = (a, b) => {
   if (a.length !== b.length) return false;
   const x = [...a].sort();
@@ -149,15 +166,10 @@ export function grade(item, response) {
       if (!opt) return invalid(top, NOT_AN_OPTION);
       return scored(opt.correct ? 1 : 0, top, [mark(opt.id, !!opt.correct)]);
     }
-    case "sata": {
-      if (response !== null && response !== undefined && !isStrList(response)) return invalid(top, NOT_AN_OPTION);
-      const chosen = new Set(response || []);
-      if (chosen.size === 0) return invalid(top, "Select at least one option before checking.");
-      const ids = new Set(item.options.map((o) => o.id));
-      if ([...chosen].some((c) => !ids.has(c))) return invalid(top, NOT_AN_OPTION);
-      const marks = item.options.filter((o) => chosen.has(o.id)).map((o) => mark(o.id, !!o.correct));
-      return scored(marks.reduce((n, m) => n + (m.correct ? 1 : -1), 0), top, marks);
-    }
+    case "sata":
+      return plusMinus(item.options, response, top, "Select at least one option before checking.");
+    case "highlight":
+      return plusMinus(highlightParts(item), response, top, "Select at least one part before checking.");
     case "numeric":
       return gradeNumeric(item, response);
     case "ordered": {
@@ -178,7 +190,31 @@ export function grade(item, response) {
       const marks = item.rows.map((r) => mark(r.id, choiceOf(answers, r.id) === r.answer));
       return scored(marks.filter((m) => m.correct).length, top, marks);
     }
-    case "cloze": {
+    case "matrix_multi": {
+      const answers = isMap(response) ? response : {};
+      const cols = new Set(item.columns.map((c) => c.id));
+      const picked = new Map();
+      for (const r of item.rows) {
+        const given = own(answers, r.id);
+        if (!isStrList(given) || given.length === 0) continue;
+        if (given.some((c) => !cols.has(c))) return invalid(top, NOT_AN_OPTION);
+        picked.set(r.id, new Set(given));
+      }
+      if (picked.size < item.rows.length) {
+        return invalid(top, `Choose at least one answer in every row (${picked.size} of ${item.rows.length} done).`);
+      }
+      const marks = [];
+      let score = 0;
+      for (const r of item.rows) {
+        const row = item.columns.filter((c) => picked.get(r.id).has(c.id))
+          .map((c) => mark(`${r.id}:${c.id}`, r.answers.includes(c.id)));
+        marks.push(...row);
+        score += Math.max(0, row.reduce((n, m) => n + (m.correct ? 1 : -1), 0));
+      }
+      return scored(score, top, marks);
+    }
+    case "cloze":
+    case "dropdown_rationale": {
       const answers = isMap(response) ? response : {};
       const marks = [];
       for (const b of item.blanks) {
@@ -188,6 +224,10 @@ export function grade(item, response) {
       }
       if (marks.length < item.blanks.length) {
         return invalid(top, `Choose an option for every blank (${marks.length} of ${item.blanks.length} done).`);
+      }
+      if (item.type === "dropdown_rationale") {  // rationale scoring: the claim pairs with each reason
+        const [claim, ...reasons] = marks;
+        return scored(reasons.filter((m) => claim.correct && m.correct).length, top, marks);
       }
       return scored(marks.filter((m) => m.correct).length, top, marks);
     }
