@@ -87,11 +87,7 @@ def inline(text: str) -> str:
 
 def inline_keep(text: str) -> str:
     """Inline HTML of a fragment between two blanks, keeping the space at either end."""
-    if not text.strip():
-        return " " if text else ""
-    lead = " " if text[:1].isspace() else ""
-    trail = " " if text[-1:].isspace() else ""
-    return lead + markup.inline(text) + trail
+    return markup.inline_keep(text)
 
 
 def plain(text: str) -> str:

@@ -46,17 +46,28 @@ class Entry:
 
 
 def chapters() -> list[str]:
+    """The chapters with questions: one per bank file, and the unfolding cases' chapter."""
+    from ..cases.bank import CHAPTER
+    from ..cases.loader import case_ids
+
     folder = questions_dir(package_layout())
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    found = {p.stem for p in folder.glob("*.yaml")}
+    if case_ids():
+        found.add(CHAPTER)
+    return sorted(found)
+
+
+def chapter_entries(chapter: str) -> list[Entry]:
+    """A chapter's questions: its bank's, or (chapter 7) the unfolding cases' stage items with their context."""
+    from ..cases.bank import CHAPTER, case_banks
+
+    banks = case_banks() if chapter == CHAPTER else [load_bank(chapter)]
+    return [Entry(item, bank) for bank in banks for item in bank.items]
 
 
 def all_entries() -> list[Entry]:
-    """Every question of every bank, in course order."""
-    out: list[Entry] = []
-    for chapter in chapters():
-        bank = load_bank(chapter)
-        out += [Entry(item, bank) for item in bank.items]
-    return out
+    """Every question of every bank and every case, in course order."""
+    return [e for chapter in chapters() for e in chapter_entries(chapter)]
 
 
 def _resolve_chapter(value: str, known: Sequence[str]) -> str:

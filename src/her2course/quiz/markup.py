@@ -46,6 +46,16 @@ def inline(text: str) -> str:
     return _clean(_md().renderInline(text))
 
 
+def inline_keep(text: str) -> str:
+    """Inline HTML of a fragment between two blanks, keeping one space at either end where the text had one (so
+    the words around a drop-down or a selectable span never run into it)."""
+    if not text.strip():
+        return " " if text else ""
+    lead = " " if text[:1].isspace() else ""
+    trail = " " if text[-1:].isspace() else ""
+    return lead + inline(text) + trail
+
+
 def plain(text: str) -> str:
     """The text with all markup removed (for labels that must be plain text)."""
     return html.unescape(nh3.clean(inline(text), tags=set()))

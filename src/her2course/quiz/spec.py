@@ -10,6 +10,7 @@ the front end shows them as they come. Nothing here is random: a shuffle of the 
 from __future__ import annotations
 
 import hashlib
+import html
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -73,11 +74,11 @@ def text_parts(text: str) -> list[dict[str, str]]:
     pos = 0
     for m in BLANK.finditer(text):
         if m.start() > pos:
-            parts.append({"html": markup.inline(text[pos:m.start()])})
+            parts.append({"html": markup.inline_keep(text[pos:m.start()])})
         parts.append({"blank": m.group(1)})
         pos = m.end()
     if pos < len(text):
-        parts.append({"html": markup.inline(text[pos:])})
+        parts.append({"html": markup.inline_keep(text[pos:])})
     return parts
 
 
@@ -146,7 +147,8 @@ def item_spec(item: Item, number: int) -> dict[str, Any]:
             t = item.table
             out["table"] = {"caption": markup.plain(t.caption), "columns": [markup.plain(c) for c in t.columns],
                             "rows": [{"id": pid, "cells": [cell_text(c) for c in r.cells], "label": _ws(text),
-                                      "correct": correct, "rationale": markup.block(why)}
+                                      "html": html.escape(_ws(text), quote=False), "correct": correct,
+                                      "rationale": markup.block(why)}
                                      for r, (pid, text, correct, why) in zip(t.rows, item.parts(), strict=True)]}
         else:
             out["parts"] = text_parts(item.text or "")
