@@ -497,8 +497,24 @@ function render({ model, el: host }) {
   };
   function answered(item) {
     markAnswered();
+    const shown = (node) => !!node && node.getClientRects().length > 0;
+    const next = typeof spec.next === "string" ? spec.next : "";
+    const wasShown = next ? shown(doc.getElementById(next)) : true;
     host.dispatchEvent(new CustomEvent("her2-quiz-answered", { bubbles: true,
       detail: { quiz: spec.id, item: item.id, all: host.hasAttribute("data-answered") } }));
+    // A case stage: the next stage appears once this one is answered (at once in the book, where mount.js moves
+    // focus; after the kernel's reply in JupyterLab, so wait for it there, then move focus to its heading).
+    if (!next || wasShown || shown(doc.getElementById(next))) return;
+    let tries = 0;
+    const wait = () => {
+      const h = doc.getElementById(next);
+      if (shown(h)) {
+        if (!h.hasAttribute("tabindex")) h.setAttribute("tabindex", "-1");
+        h.focus();
+        say(`${h.textContent.trim()} is now shown.`);
+      } else if ((tries += 1) < 50) setTimeout(wait, 100);
+    };
+    setTimeout(wait, 100);
   }
 
   const byItem = new Map(items.map((it) => [it.id, it]));
