@@ -9,30 +9,14 @@ so a learner's answer is graded exactly as on the page.
 
 from __future__ import annotations
 
-import re
-
 from ..quiz.bank import Bank
+from ..quiz.markup import table_markdown
 from ..quiz.schema import CJMM_LABELS, Item, TrendData, cell_text
 from .loader import case_ids, load_case
 from .schema import STAGES, Case, Stage, Trend
 
 CHAPTER = "07-unfolding-cases"
 TITLE = "Unfolding case studies"
-
-_MD_SPECIAL = re.compile(r"([\\|*_`\[\]#])")
-
-
-def _md(text: str) -> str:
-    """Plain text for a Markdown table cell or heading: no formatting, no column break."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def table_markdown(caption: str, columns: list[str], rows: list[list[str]]) -> str:
-    head = "| " + " | ".join(_md(c) for c in columns) + " |"
-    rule = "|" + "|".join(" --- " for _ in columns) + "|"
-    body = ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
-    return "\n".join([f"*{_md(caption)}*", "", head, rule, *body])
-
 
 def trend_data(trend: Trend) -> TrendData:
     """A stage's trend plot as a table over time: one column per time point (what the plot's alt text reads)."""

@@ -18,7 +18,6 @@ import tempfile
 from pathlib import Path
 
 from ..quiz.schema import (
-    BLANK,
     CJMM_LABELS,
     TYPE_LABELS,
     Bowtie,
@@ -31,11 +30,10 @@ from ..quiz.schema import (
     Ordered,
     Sata,
     Single,
-    TrendData,
     cell_text,
 )
 from ..quiz.shuffle import display_order, shuffled
-from .common import ExportReport, block, inline, inline_keep, number, progress, rationale_list
+from .common import ExportReport, block, data_html, inline, number, passage, progress, rationale_list
 from .selection import Assignment, Entry
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
@@ -73,30 +71,6 @@ def _letter(i: int) -> str:
     return chr(ord("A") + i) if i < 26 else str(i + 1)
 
 
-def data_table(data: TrendData | None) -> str:
-    """A trend item's values over time, as an accessible table (on the sheet and in the key)."""
-    if data is None:
-        return ""
-    e = html.escape
-    head = "".join(f'<th scope="col">{e(c)}</th>' for c in data.columns)
-
-    def cell(i: int, c) -> str:
-        return f'<th scope="row">{e(cell_text(c))}</th>' if i == 0 else f"<td>{e(cell_text(c))}</td>"
-
-    rows = "".join("<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in data.rows)
-    return (f'<table class="data"><caption>{e(data.caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{rows}</tbody></table>")
-
-
-def _passage(text: str, fill) -> str:
-    """A cloze or highlight passage with each {{id}} replaced by fill(id)."""
-    out, pos = "", 0
-    for m in BLANK.finditer(text):
-        out += inline_keep(text[pos:m.start()]) + fill(m.group(1))
-        pos = m.end()
-    return out + inline_keep(text[pos:])
-
-
 def _grid(columns_html: list[str], rows_html: list[str], shape: str) -> str:
     head = "".join(f'<th scope="col">{c}</th>' for c in columns_html)
     rows = "".join(f'<tr><th scope="row">{r}</th>' + "".join(
@@ -112,7 +86,7 @@ def _student_item(e: Entry, n: int) -> str:
     # No points per question: for select-all-that-apply they would tell how many options are right.
     out = [f'<section class="item" id="q{n}">', f"<h2>Question {n}</h2>",
            f'<p class="instruction">{html.escape(TYPE_LABELS[item.type])}</p>', block(item.stem),
-           data_table(item.data)]
+           data_html(item.data)]
     if isinstance(item, Single | Sata):
         shape = "box round" if isinstance(item, Single) else "box"
         out.append('<ul class="choices">' + "".join(
@@ -136,7 +110,7 @@ def _student_item(e: Entry, n: int) -> str:
                          "box round" if isinstance(item, Matrix) else "box"))
     elif isinstance(item, Cloze | DropdownRationale):
         numbers = {b.id: k for k, b in enumerate(item.blanks, start=1)}
-        out.append("<p>" + _passage(item.text, lambda b: f'<span class="blank">({numbers[b]}) '
+        out.append("<p>" + passage(item.text, lambda b: f'<span class="blank">({numbers[b]}) '
                                                         '<span class="line">&nbsp;</span></span>') + "</p>")
         for b in item.blanks:
             out.append(f'<div class="group">Blank ({numbers[b.id]}): <ul class="choices">' + "".join(
@@ -168,7 +142,7 @@ def _highlight_sheet(item: Highlight) -> str:
                 f"</thead><tbody>{rows}</tbody></table>")
     letters = {sp.id: _letter(i) for i, sp in enumerate(item.spans)}
     spans = {sp.id: sp for sp in item.spans}
-    text = _passage(item.text or "", lambda sid: f'<span class="blank">[{letters[sid]}]</span> '
+    text = passage(item.text or "", lambda sid: f'<span class="blank">[{letters[sid]}]</span> '
                                                  f"<u>{inline(spans[sid].text)}</u>")
     boxes = "".join(f'<li><span class="box" aria-hidden="true"></span>{letters[sp.id]}. {inline(sp.text)}</li>'
                     for sp in item.spans)
@@ -196,7 +170,7 @@ def _key_item(e: Entry, n: int) -> str:
            f'<p class="tag">{html.escape(item.type)} &middot; {html.escape(e.chapter)} &middot; '
            f"{html.escape(item.learning_outcome)}: {html.escape(e.outcome_text)} &middot; "
            f"{html.escape(CJMM_LABELS[item.cjmm_step])} &middot; {item.difficulty} &middot; max {e.max}</p>",
-           block(item.stem), data_table(item.data)]
+           block(item.stem), data_html(item.data)]
     if isinstance(item, Single | Sata):
         rule = ("One point for the correct answer." if isinstance(item, Single) else
                 "+/- scoring: one point per correct option chosen, minus one per wrong option chosen, never "
