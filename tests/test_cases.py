@@ -525,7 +525,10 @@ def test_live_view_interleaves_stage_html_and_quiz_widgets(studies):
 
 def test_in_a_kernel_stage_n_plus_1_appears_only_after_stage_n_is_answered(studies):
     study = case("ild-tdxd")
-    shown = lambda: [v[0].layout.display != "none" and v[1].layout.display != "none" for v in study.stage_views]
+
+    def shown() -> list[bool]:
+        return [v[0].layout.display != "none" and v[1].layout.display != "none" for v in study.stage_views]
+
     assert shown() == [True, False, False, False, False, False]
     for n, (q, stage) in enumerate(zip(study.quizzes, study.case.stages, strict=True)):
         q.responses = {stage.item.id: {"response": keyed_response(stage.item), "attempts": 1, "checked": True,
@@ -700,7 +703,8 @@ def test_phesgo_case_stops_the_injection_calls_for_help_and_gives_epinephrine_fi
     # the minute-7 findings are the pattern of anaphylaxis, and epinephrine is given at minute 7, repeated 5 minutes on
     plan = c.stage("generate_solutions").item
     assert matrix_answer(plan, "epi") == "indicated" and matrix_answer(plan, "antihistamine") == "contraindicated"
-    assert "0.5 mg" in c.stage("generate_solutions").narrative and "5 minutes" in c.stage("generate_solutions").narrative
+    order = c.stage("generate_solutions").narrative
+    assert "0.5 mg" in order and "5 minutes" in order
     assert blank_answer(c.stage("take_action").item, "act") == "act-repeat"
     last = " ".join(c.stage("evaluate_outcomes").narrative.split())
     first_epi = int(re.search(r"epinephrine at minute (\d+)", last).group(1))

@@ -309,7 +309,8 @@ def test_moodle_round_trip(moodle, everything):
             for part, g in zip(parts, item.groups, strict=True):
                 assert part.kind == ("MULTICHOICE_VS" if g.choose == 1 else "MULTIRESPONSE_S")
                 assert part.weight == g.choose
-                assert [_plain(a) for _, a, _ in part.answers] == [_p(o.text) for o in shuffled(item.id, g.options, g.id)]
+                shown = shuffled(item.id, g.options, g.id)
+                assert [_plain(a) for _, a, _ in part.answers] == [_p(o.text) for o in shown]
         elif isinstance(item, Ordered):
             assert q.get("type") == "ordering"
             assert q.findtext("gradingtype") == "ALL_OR_NOTHING"
@@ -473,7 +474,8 @@ def test_gift_round_trip(tmp_path: Path, everything):
         elif isinstance(item, Cloze):
             assert len(item.blanks) == 1
             b = item.blanks[0]
-            assert [a["weight"] for a in q["answers"]] == [100 if o.correct else 0 for o in shuffled(item.id, b.options, b.id)]
+            shown = shuffled(item.id, b.options, b.id)
+            assert [a["weight"] for a in q["answers"]] == [100 if o.correct else 0 for o in shown]
         elif isinstance(item, Highlight):
             c = e.max
             assert [(_plain(a["text"]), a["weight"]) for a in q["answers"]] == \
