@@ -224,3 +224,17 @@ def test_all_banks_pass_check_against_the_bibliography():
     """Every reference key must be in book/references.bib ."""
     _, problems = validate(Layout(data_dir=ROOT / "src" / "her2course" / "data", bib=BIB))
     assert problems == [], "\n".join(map(str, problems))
+
+
+def test_the_course_banks_hold_highlight_and_trend_items():
+    """Issue 17: at least 4 stand-alone highlight or trend items across the chapter banks (the cases' trend stages
+    come on top), with a highlight in text and one in a table, each built around a client."""
+    from her2course.exports.selection import chapters
+
+    items = [it for ch in chapters() if not ch.startswith("07-") for it in load_bank(ch).items]
+    highlight = [it for it in items if it.type == "highlight"]
+    trend = [it for it in items if it.data is not None]
+    assert len(highlight) + len(trend) >= 4
+    assert any(it.table is not None for it in highlight) and any(it.text is not None for it in highlight)
+    for it in highlight + trend:
+        assert it.cjmm_step in CJMM_STEPS and "client" in it.stem, it.id
