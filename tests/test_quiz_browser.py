@@ -92,7 +92,7 @@ def quiz_url(request, tmp_path_factory):
 
     site = tmp_path_factory.mktemp("site")
     (site / "_static").mkdir()
-    for name in ("quiz.js", "mount.js"):
+    for name in ("quiz.js", "mount.js", "print.js"):
         shutil.copy(ROOT / "src" / "her2course" / "static" / name, site / "_static" / name)
     fallback = quiz(write_bank(site / "zz-test-bank.yaml")).fallback_html()
     (site / "chapter").mkdir()
@@ -134,6 +134,11 @@ def specs(pg) -> list[dict]:
 def text_of(fragment: str) -> str:
     """Visible text of a sanitised HTML fragment, whitespace collapsed (to compare with inner_text)."""
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
+
+
+def squash(s: str) -> str:
+    """Text with all whitespace removed (to compare rendered text with source text whatever the spacing)."""
+    return re.sub(r"\s+", "", s)
 
 
 def norm(s: str) -> str:
@@ -664,6 +669,49 @@ def test_summary_tables_do_not_split_words_at_375px(browser, quiz_url):
     pg.get_by_role("button", name="Reset my answers").click()
     pg.get_by_role("button", name="Yes, clear all my answers").click()
     context.close()
+
+
+def test_every_item_type_prints_as_a_worksheet_with_an_answer_key(page):
+    """print.js draws each item on paper: the new types (highlight in text and table, matrix multiple response,
+    drop-down rationale, trend data) with their parts, and an answer key naming the right ones."""
+    pg = page
+    if os.environ.get("HER2COURSE_QUIZ_URL") or "/chapter/" not in pg.url:
+        pytest.skip("the test page carries every item type")
+    spec = specs(pg)[0]
+    pg.evaluate("async () => { const m = await import('../_static/print.js'); m.renderPrintForms(document); }")
+    form = pg.locator(".her2-quiz-print").first
+    key = pg.locator(".her2-quiz-answers").first
+    items = form.locator("li.her2-qp-item")
+    assert items.count() == len(spec["items"]) == key.locator("li.her2-qp-item").count()
+    for n, item in enumerate(spec["items"]):
+        text = squash(items.nth(n).inner_text())
+        answer = squash(key.locator("li.her2-qp-item").nth(n).inner_text())
+        assert squash(text_of(item["stem"])) in text
+        if item.get("data"):
+            assert squash(item["data"]["caption"]) in text
+            assert all(squash(str(c)) in text for c in item["data"]["columns"])
+        t = item["type"]
+        if t == "highlight":
+            parts = highlight_parts(item)
+            for part in parts:
+                shown = " ".join(map(str, part["cells"])) if item.get("table") else text_of(part["html"])
+                assert squash(shown) in text, (item["id"], shown)
+            right = ", ".join(chr(65 + i) for i, p in enumerate(parts) if p["correct"])
+            assert squash(f"Answer: {right}") in answer
+        elif t == "matrix_multi":
+            table = items.nth(n).locator("table.her2-qp-matrix").last
+            assert table.locator("tbody tr").count() == len(item["rows"])
+            assert table.locator("tbody tr").first.locator("td").count() == len(item["columns"])
+            for r in item["rows"]:
+                assert squash(text_of(r["rationale"])) in answer
+        elif t == "dropdown_rationale":
+            assert text.count("Blank(") >= len(item["blanks"])  # the gap in the sentence and its options
+            for b in item["blanks"]:
+                right = next(o for o in b["options"] if o["correct"])
+                assert squash(text_of(right["rationale"])) in answer
+    pg.emulate_media(media="print")
+    assert form.is_visible()
+    assert pg.pdf(format="Letter")[:4] == b"%PDF"
 
 
 # ------------------------------------------------------------------------------------------------ unfolding cases
