@@ -280,7 +280,7 @@ def test_every_item_type_wrong_then_right_with_feedback_and_persistence(page):
         for rationale in expected_rationales(item, right):
             assert rationale in fb, (item["id"], rationale, fb)
         assert text_of(item["explanation"]) in fb
-    if not os.environ.get("HER2COURSE_QUIZ_URL"):
+    if "/chapter/" in pg.url:  # the test page carries every item type
         assert types == {"single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie", "highlight",
                          "matrix_multi", "dropdown_rationale"}
     score = f"Score: {total} of {total} points \u00b7 {len(spec['items'])} of {len(spec['items'])} questions answered"
@@ -654,7 +654,7 @@ def test_summary_tables_do_not_split_words_at_375px(browser, quiz_url):
         for (const cell of document.querySelectorAll(sel)) {
             const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
             for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-                for (const m of t.data.matchAll(/\\S+/g)) {
+                for (const m of t.data.matchAll(/[^\\s\\-\u2010]+/g)) {  // a line may break after a hyphen
                     const r = document.createRange();
                     r.setStart(t, m.index); r.setEnd(t, m.index + m[0].length);
                     const lines = new Set([...r.getClientRects()].map(q => Math.round(q.top)));

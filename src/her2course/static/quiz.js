@@ -446,6 +446,12 @@ const SCORING_NOTE = {
     "takes 1 point away (a row never scores below 0); the rows' points are added up.",
 };
 
+// A box that scrolls sideways when its table is wider than the column (a phone): keyboard users can focus it and
+// scroll it with the arrow keys, and a screen reader names it by the table's caption (WCAG 2.1.1; axe
+// "scrollable-region-focusable").
+const scrollBox = (label, children, extra = "") => el("div", { class: `h2q-table-wrap${extra}`, tabindex: "0",
+  role: "region", "aria-label": label }, children);
+
 // A table of values over time (a trend item's data): headers for the time points and for each measure; text only.
 function dataTable(data, id) {
   const cols = Array.isArray(data.columns) ? data.columns : [];
@@ -458,8 +464,8 @@ function dataTable(data, id) {
       : { text: String(c) }))));
   }
   table.append(body);
-  return el("div", { class: "h2q-table-wrap h2q-data-wrap" }, [table,
-    data.source ? el("p", { class: "h2q-note", text: `Source: ${data.source}` }) : null]);
+  return scrollBox(String(data.caption ?? "Data"), [table,
+    data.source ? el("p", { class: "h2q-note", text: `Source: ${data.source}` }) : null], " h2q-data-wrap");
 }
 
 const ICON = { correct: "\u2714", incorrect: "\u2716", partial: "\u25d0", invalid: "\u2139", revealed: "\u2139" };
@@ -807,7 +813,7 @@ function render({ model, el: host }) {
         body.append(tr);
       }
       table.append(body);
-      box.append(el("div", { class: "h2q-table-wrap" }, [table]));
+      box.append(scrollBox(String(t.caption), [table]));
       return;
     }
     const spans = dict((item.spans || []).map((sp) => [sp.id, sp]));
@@ -1188,7 +1194,7 @@ function render({ model, el: host }) {
           el("td", { text: `${r.got} of ${r.max}` })]));
       }
       t.append(body);
-      return el("div", { class: "h2q-table-wrap" }, [t]);
+      return scrollBox(caption, [t]);
     };
     const outcomes = isMap(spec.outcomes) ? spec.outcomes : {};
     box.append(table("By learning outcome", "Outcome", Object.entries(byLo).map(([k, r]) => [typeof own(outcomes, k) === "string" ? `${k}: ${own(outcomes, k)}` : k, r])));
