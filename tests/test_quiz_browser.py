@@ -234,6 +234,20 @@ def feedback(pg, base: str, item: dict) -> str:
     return norm(pg.locator(f"#{base}-{item['id']}-feedback").inner_text())
 
 
+def reveal(pg, base: str, item: dict) -> None:
+    """Show the answer: "Show answer", then confirm when the quiz warns that it ends scoring for the item."""
+    box = pg.locator(f"#{base}-{item['id']}")
+    box.get_by_role("button", name="Show answer").click()
+    confirm = box.get_by_role("button", name="Yes, show the answer")
+    if confirm.is_visible():
+        confirm.click()
+
+
+def reset_all(pg) -> None:
+    pg.get_by_role("button", name="Reset my answers").click()
+    pg.get_by_role("button", name="Yes, clear all my answers").click()
+
+
 def expected_rationales(item: dict, response) -> list[str]:
     t = item["type"]
     opts = {o["id"]: o for o in item.get("options", [])}
@@ -297,8 +311,7 @@ def test_every_item_type_wrong_then_right_with_feedback_and_persistence(page):
     assert feedback(pg, base, first).startswith("\u2714 Correct")
 
     # Reset my answers (with a confirmation step) clears them, and the reload shows a fresh quiz.
-    pg.get_by_role("button", name="Reset my answers").click()
-    pg.get_by_role("button", name="Yes, clear all my answers").click()
+    reset_all(pg)
     assert norm(pg.locator(f"#{base}-score").inner_text()).startswith(f"Score: 0 of {total} points")
     pg.reload()
     pg.wait_for_selector(f"#{base}-score")
@@ -447,13 +460,12 @@ def test_axe_finds_no_serious_violations(page, theme):
         if n % 3 == 0:
             answer_with_mouse(pg, base, item, wrong)
         elif n % 3 == 1:
-            pg.locator(f"#{base}-{item['id']}").get_by_role("button", name="Show answer").click()
+            reveal(pg, base, item)
         else:
             answer_with_mouse(pg, base, item, right)
     violations = run_axe(pg)
     assert violations == [], json.dumps(violations, indent=1)
-    pg.get_by_role("button", name="Reset my answers").click()
-    pg.get_by_role("button", name="Yes, clear all my answers").click()
+    reset_all(pg)
 
 
 def test_usable_at_375px(browser, quiz_url):
@@ -464,7 +476,7 @@ def test_usable_at_375px(browser, quiz_url):
     spec = specs(pg)[0]
     base = f"h2q-{spec['id']}"
     for item in spec["items"]:
-        pg.locator(f"#{base}-{item['id']}").get_by_role("button", name="Show answer").click()
+        reveal(pg, base, item)
     overflow = pg.evaluate("""() => [...document.querySelectorAll('.h2q *')]
         .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
         .map(e => e.tagName + '.' + e.className).slice(0, 5)""")
@@ -474,8 +486,7 @@ def test_usable_at_375px(browser, quiz_url):
         .filter(e => e.offsetParent && (e.getBoundingClientRect().height < 24 || e.getBoundingClientRect().width < 24))
         .map(e => e.id || e.textContent).slice(0, 5)""")
     assert small == []  # WCAG 2.2 target size (minimum 24 by 24 CSS pixels)
-    pg.get_by_role("button", name="Reset my answers").click()
-    pg.get_by_role("button", name="Yes, clear all my answers").click()
+    reset_all(pg)
     context.close()
 
 
@@ -570,8 +581,7 @@ def test_show_answer_warns_that_it_ends_scoring_and_escape_keeps_answering(page)
     pg.locator(f"#{base}-{other['id']}").get_by_role("button", name="Show answer").click()
     assert not pg.locator(f"#{base}-{other['id']}-showwarn").is_visible()
     assert feedback(pg, base, other).startswith("\u2139")
-    pg.get_by_role("button", name="Reset my answers").click()
-    pg.get_by_role("button", name="Yes, clear all my answers").click()
+    reset_all(pg)
 
 
 def test_escape_cancels_the_reset_confirmation(page):
@@ -589,8 +599,7 @@ def test_escape_cancels_the_reset_confirmation(page):
     assert pg.evaluate("() => document.activeElement.textContent") == "Reset my answers"
     assert norm(pg.locator(f"#{base}-score").inner_text()) == before
     assert feedback(pg, base, item).startswith("\u2714 Correct")
-    pg.get_by_role("button", name="Reset my answers").click()
-    pg.get_by_role("button", name="Yes, clear all my answers").click()
+    reset_all(pg)
 
 
 def test_row_labels_and_headings_are_no_larger_than_the_question_and_bowtie_boxes_sit_by_their_text(page):
@@ -635,8 +644,7 @@ def test_cloze_badges_do_not_run_into_the_next_word(page):
         for g in gaps:
             assert g["before"] is None or g["before"] >= 3, (item["id"], g)
             assert g["after"] is None or g["after"] >= 4, (item["id"], g)
-    pg.get_by_role("button", name="Reset my answers").click()
-    pg.get_by_role("button", name="Yes, clear all my answers").click()
+    reset_all(pg)
 
 
 def test_summary_tables_do_not_split_words_at_375px(browser, quiz_url):
@@ -647,8 +655,7 @@ def test_summary_tables_do_not_split_words_at_375px(browser, quiz_url):
     spec = specs(pg)[0]
     base = f"h2q-{spec['id']}"
     for item in spec["items"]:
-        pg.locator(f"#{base}-{item['id']}").get_by_role("button", name="Show answer").click()
-        pg.locator(f"#{base}-{item['id']}").get_by_role("button", name="Yes, show the answer").click()
+        reveal(pg, base, item)
     split = pg.evaluate("""sel => {
         const out = [];
         for (const cell of document.querySelectorAll(sel)) {
@@ -666,8 +673,7 @@ def test_summary_tables_do_not_split_words_at_375px(browser, quiz_url):
     assert split == []
     summary = norm(pg.locator(f"#{base}-summary").inner_text())
     assert f"All {len(spec['items'])} questions answered" in summary
-    pg.get_by_role("button", name="Reset my answers").click()
-    pg.get_by_role("button", name="Yes, clear all my answers").click()
+    reset_all(pg)
     context.close()
 
 
