@@ -215,7 +215,8 @@ def test_an_assignment_spec_carries_no_key(every_item):
     q = assignment_quiz(every_item.id, every_item.item_ids, seed=every_item.seed)
     spec = q.spec
     assert spec["mode"] == "assignment"
-    assert {i["type"] for i in spec["items"]} == {"single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie"}
+    assert {i["type"] for i in spec["items"]} == {"single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie",
+                                                 "highlight", "matrix_multi", "dropdown_rationale"}
     leaked = sorted({".".join(map(str, p)) for p, k, _v in _walk(spec) if k in KEY_FIELDS or (k == "answer"
                      and not isinstance(_v, dict))})
     assert leaked == []
