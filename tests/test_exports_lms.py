@@ -330,7 +330,7 @@ def test_moodle_round_trip(moodle, everything):
             for part, r in zip(parts, item.rows, strict=True):
                 c = len(r.answers)
                 assert [(_plain(a), f) for f, a, _ in part.answers] == \
-                    [(_p(col.text), pytest.approx((100 if col.id in r.answers else -100) / c, abs=1e-3))
+                    [(_p(col.text), pytest.approx((1 if col.id in r.answers else -1) / c, abs=1e-3))
                      for col in item.columns]
         if isinstance(item, Single | Sata):
             shown = [_plain(a.findtext("text")) for a in answers]
