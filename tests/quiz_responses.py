@@ -12,7 +12,19 @@ import random
 from typing import Any
 
 from her2course.quiz.grading import MAX_ANSWER_LENGTH, WHITESPACE
-from her2course.quiz.schema import Bowtie, Cloze, Item, Matrix, Numeric, Ordered, Sata, Single
+from her2course.quiz.schema import (
+    Bowtie,
+    Cloze,
+    DropdownRationale,
+    Highlight,
+    Item,
+    Matrix,
+    MatrixMulti,
+    Numeric,
+    Ordered,
+    Sata,
+    Single,
+)
 
 # keys and ids that are members of Object.prototype in JavaScript, and other odd strings
 ODD_KEYS = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf", "", " ", "0",
@@ -111,8 +123,8 @@ def response_for(item: Item, rng: random.Random) -> tuple[Any, bool]:
             return rng.choice(ids), True
         return rng.choice([odd_string(rng), [rng.choice(ids)], {rng.choice(ids): True}, "", [], None,
                            rng.randint(0, 3), rng.choice(ids) + " "]), False
-    if isinstance(item, Sata):
-        ids = _ids(item.options)
+    if isinstance(item, Sata | Highlight):
+        ids = _ids(item.options) if isinstance(item, Sata) else [pid for pid, *_ in item.parts()]
         chosen = rng.sample(ids, rng.randint(1, len(ids)))
         if well:
             return chosen + rng.sample(chosen, rng.randint(0, len(chosen))), True  # repeats never matter
@@ -156,7 +168,26 @@ def response_for(item: Item, rng: random.Random) -> tuple[Any, bool]:
         if rng.random() < 0.3:
             answers[rng.choice(ODD_KEYS)] = json_value(rng)  # extra keys are ignored
         return answers, well
-    if isinstance(item, Cloze):
+    if isinstance(item, MatrixMulti):
+        cols = _ids(item.columns)
+        multi: dict[str, Any] = {r.id: rng.sample(cols, rng.randint(1, len(cols))) for r in item.rows}
+        if not well:
+            victim = rng.choice(item.rows).id
+            spoil = rng.randint(0, 4)
+            if spoil == 0:
+                del multi[victim]
+            elif spoil == 1:
+                multi[victim] = []
+            elif spoil == 2:
+                multi[victim] = rng.choice([rng.choice(cols), {rng.choice(cols): True}, 1, None, [1]])
+            elif spoil == 3:
+                multi[victim] = [*multi[victim], odd_string(rng)]
+            else:
+                return list(multi.values()), False
+        if rng.random() < 0.3:
+            multi[rng.choice(ODD_KEYS)] = json_value(rng)
+        return multi, well
+    if isinstance(item, Cloze | DropdownRationale):
         answers = {b.id: rng.choice(_ids(b.options)) for b in item.blanks}
         if not well:
             victim = rng.choice(item.blanks).id

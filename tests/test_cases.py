@@ -16,7 +16,7 @@ import yaml
 
 from her2course import check, drugs
 from her2course.cases import case, case_ids, case_quiz, load_case
-from her2course.cases.loader import parse_case, validate
+from her2course.cases.loader import ACTION_TYPES, parse_case, validate
 from her2course.cases.render import CaseStudy, axis_word, stage_spec, trend_figure
 from her2course.clinical import (
     calculate_dose,
@@ -87,8 +87,12 @@ def keyed_response(item):
         return [o.id for o in item.options]
     if item.type == "matrix":
         return {r.id: r.answer for r in item.rows}
-    if item.type == "cloze":
+    if item.type in ("cloze", "dropdown_rationale"):
         return {b.id: next(o.id for o in b.options if o.correct) for b in item.blanks}
+    if item.type == "matrix_multi":
+        return {r.id: list(r.answers) for r in item.rows}
+    if item.type == "highlight":
+        return [pid for pid, _text, right, *_ in item.parts() if right]
     return {g.id: [o.id for o in g.options if o.correct] for g in item.groups}
 
 
@@ -123,13 +127,21 @@ def test_cases_are_registered_with_her2course_check():
 
 
 @pytest.mark.parametrize("case_id", sorted(EXPECTED))
-def test_six_stages_in_cjmm_order_with_a_bowtie_and_a_matrix(case_id):
+def test_six_stages_in_cjmm_order_with_a_matrix_no_bowtie_and_an_action_choice_at_stage_5(case_id):
     c = load_case(case_id)
     assert [s.step for s in c.stages] == list(CJMM_STEPS)
     assert [s.item.cjmm_step for s in c.stages] == list(CJMM_STEPS)
     assert [s.number for s in c.stages] == [1, 2, 3, 4, 5, 6]
     types = {s.item.type for s in c.stages}
-    assert {"bowtie", "matrix"} <= types
+    assert "bowtie" not in types  # NGN keeps the bow-tie stand-alone (the chapter banks hold them)
+    assert types & {"matrix", "matrix_multi"}
+    # stage 5 is a real choice among actions: several options, some of them wrong, none of them shown as done
+    act = c.stage("take_action").item
+    assert act.type in ACTION_TYPES
+    choices = ([o.correct for o in act.options] if hasattr(act, "options") else
+               [r.answer == "indicated" for r in act.rows] if act.type == "matrix" else
+               [o.correct for b in act.blanks for o in b.options])
+    assert sum(choices) >= 1 and len(choices) - sum(choices) >= 2, act.id
     assert set(c.learning_outcomes) == {f"LO7.{n}" for n in range(1, 7)}
     for s in c.stages:
         assert s.data.tables or s.data.trend is not None
@@ -140,7 +152,7 @@ def test_six_stages_in_cjmm_order_with_a_bowtie_and_a_matrix(case_id):
 
 def test_all_item_types_are_used_across_the_cases():
     types = {s.item.type for cid in EXPECTED for s in load_case(cid).stages}
-    assert types == {"single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie"}
+    assert types == {"single", "sata", "numeric", "matrix", "matrix_multi", "cloze", "dropdown_rationale"}
 
 
 @pytest.mark.parametrize("case_id", sorted(EXPECTED))
@@ -161,9 +173,10 @@ def test_lvef_case_follows_the_trastuzumab_label():
     assert result.code == "hold"
     # the numeric item's answer is the fall the rule uses
     assert c.stage("analyze_cues").item.answer.value == result.drop == 14
-    # the bow-tie marks holding (and a 4-week recheck) correct, continuing and stopping wrong
-    bowtie = c.stage("generate_solutions").item
-    assert group_correct(bowtie, "actions") == {"act-hold", "act-echo"}
+    # the plan marks holding (and a 4-week recheck) indicated, continuing, reducing and stopping contraindicated
+    plan = c.stage("generate_solutions").item
+    assert [r.id for r in plan.rows if r.answer == "indicated"] == ["hold", "echo", "teach"]
+    assert {matrix_answer(plan, r) for r in ("give", "reduce", "stop")} == {"contraindicated"}
     assert "4 weeks" in result.action
     # four weeks into the hold the reading lets trastuzumab resume ...
     later = c.stage("evaluate_outcomes").data.trend.points[-1]
@@ -195,11 +208,11 @@ def test_ild_case_follows_the_enhertu_label():
     cloze = c.stage("analyze_cues").item
     assert blank_answer(cloze, "grade") == f"grade-{grade_now}"
     assert ild_action(grade_now).code == "discontinue"
-    assert blank_answer(cloze, "action") == "action-discontinue"
+    plan = c.stage("generate_solutions").item
+    assert blank_answer(plan, "plan") == "plan-stop"
     assert ild_action(1).code == "interrupt"  # the distractor "interrupt ... then restart" is the grade 1 rule
-    bowtie = c.stage("generate_solutions").item
-    assert group_correct(bowtie, "actions") == {"act-stop", "act-steroid"}
-    assert group_correct(bowtie, "condition") == {"con-ild2"}
+    assert "grade 1" in next(o.rationale for b in plan.blanks for o in b.options if o.id == "plan-interrupt")
+    assert blank_answer(plan, "why1") == "why-symptoms"
     # after grade 2 ILD nothing restarts, whatever the timing
     evaluate = c.stage("evaluate_outcomes").item
     assert [o.id for o in evaluate.options if o.correct] == ["improving"]
@@ -232,11 +245,13 @@ def test_neratinib_case_stool_counts_give_the_grades_and_actions_the_items_say()
     action = neratinib_diarrhea_action(3, days_at_grade=days_grade3, complicated=True)
     assert action.code == "interrupt"
     assert neratinib_diarrhea_action(3, days_at_grade=days_grade3).code == "interrupt"  # even without dehydration
-    bowtie = c.stage("generate_solutions").item
-    assert group_correct(bowtie, "actions") == {"act-hold", "act-fluids"}
-    # the pump rate
-    numeric = c.stage("take_action").item
-    assert numeric.answer.value == 1000 / 2
+    plan = c.stage("generate_solutions").item
+    assert {r.id: set(r.answers) for r in plan.rows}["stools"] == {"interrupt", "loperamide"}
+    # the pump rate: 1,000 mL over 2 hours, as ordered in the stage 5 narrative
+    assert "1,000 mL IV over 2 hours" in " ".join(c.stage("take_action").narrative.split())
+    act = c.stage("take_action").item
+    assert correct(act, "pump") and f"{1000 // 2} mL/h" in next(o.text for o in act.options if o.id == "pump")
+    assert not correct(act, "pump-fast")
     # recovery: back to grade 1 on day 13, 3 days after the interruption on day 10
     evaluate = c.stage("evaluate_outcomes")
     table = evaluate.data.tables[0]
@@ -272,7 +287,7 @@ def test_phesgo_case_matches_drugs_yaml_and_the_reload_rule():
     # the label stops Phesgo for anaphylaxis
     assert any("anaphylaxis" in r and r.startswith("Stop") for r in phesgo.hold_rules)
     assert blank_answer(c.stage("evaluate_outcomes").item, "future") == "fut-stop"
-    assert group_correct(c.stage("generate_solutions").item, "condition") == {"con-anaph"}
+    assert correct(c.stage("prioritize_hypotheses").item, "anaphylaxis")
     # observation after a maintenance dose is the 15-minute distractor
     maint = next(s for s in phesgo.regimens[0].steps if s.phase == "maintenance")
     assert maint.observe_minutes == "15"
@@ -292,7 +307,8 @@ def test_zongertinib_case_grades_and_doses_match_ctcae_and_drugs_yaml():
     assert numeric.answer.value == round(alt / uln_alt, 1)
     rule = next(r for r in zon.hold_rules if r.startswith("Liver"))
     assert "grade 3 or 4 ALT/AST without a rise in bilirubin: interrupt" in rule
-    assert group_correct(c.stage("generate_solutions").item, "actions") == {"act-interrupt", "act-supplement"}
+    plan = c.stage("generate_solutions").item
+    assert (blank_answer(plan, "plan"), blank_answer(plan, "why")) == ("plan-interrupt", "why-g3")
     # dose: 120 mg under 90 kg, one level lower is 60 mg
     regimen = next(r for r in zon.regimens if "under 90 kg" in r.setting)
     assert regimen.steps[0].amount == 120 and "74 kg" in c.patient.summary
@@ -339,8 +355,7 @@ def test_an_item_step_that_contradicts_its_stage_is_named(tmp_path):
     (0, lambda it: it["options"][4].pop("rationale"), "item.options[4].rationale", "required field is missing"),
     (0, lambda it: it.update(type="essay"), "item.type", "'essay' is not a question type"),
     (2, lambda it: it["rows"][0].update(answer="maybe"), "item.rows", "row 'ctrcd' answers 'maybe'"),
-    (3, lambda it: it["groups"][0]["options"][2].update(correct=True), "item.groups[0]",
-     "group 'actions' must have exactly 2 correct option(s), found 3"),
+    (3, lambda it: it["rows"][0].update(answer="maybe"), "item.rows", "row 'hold' answers 'maybe'"),
     (5, lambda it: [o.update(correct=True) for o in it["options"]], "item.options",
      "exactly one correct option, found 4"),
     (1, lambda it: it.update(colour="red"), "item.colour", "unknown field"),
@@ -383,17 +398,38 @@ def test_data_errors_name_case_stage_and_field(tmp_path, mutate, item, field, me
     assert (item, field, message) in problems, problems
 
 
-def test_a_case_without_a_bowtie_is_rejected(tmp_path):
+BOWTIE = {
+    "id": "ch7-lvef-plan", "type": "bowtie", "stem": "Complete the bow-tie.", "explanation": "Hold and recheck.",
+    "learning_outcome": "LO7.4", "difficulty": "easy", "reference": ["label-herceptin"],
+    "groups": [
+        {"id": "actions", "label": "Actions to take", "choose": 2, "options": [
+            {"id": f"a{n}", "text": f"Action {n}", "correct": n < 2, "rationale": "Why."} for n in range(5)]},
+        {"id": "condition", "label": "Condition most likely", "choose": 1, "options": [
+            {"id": f"c{n}", "text": f"Condition {n}", "correct": n == 0, "rationale": "Why."} for n in range(4)]},
+        {"id": "monitor", "label": "Parameters to monitor", "choose": 2, "options": [
+            {"id": f"m{n}", "text": f"Parameter {n}", "correct": n < 2, "rationale": "Why."} for n in range(5)]}]}
+
+
+def test_a_bowtie_inside_a_case_stage_is_rejected(tmp_path):
     raw = raw_case()
-    bowtie = raw["stages"][3]["item"]
-    raw["stages"][3]["item"] = {
-        "id": bowtie["id"], "type": "single", "stem": "Which action comes first?", "explanation": "Hold first.",
-        "learning_outcome": "LO7.4", "difficulty": "easy", "reference": ["label-herceptin"],
-        "options": [{"id": "a", "text": "Hold", "correct": True, "rationale": "The criterion is met."},
-                    {"id": "b", "text": "Give", "rationale": "The criterion is met."}]}
+    raw["stages"][3]["item"] = copy.deepcopy(BOWTIE)
     [(item, field, msg)] = problems_for(tmp_path, raw)
-    assert (item, field) == ("lvef-trastuzumab", "stages")
-    assert msg.startswith("a case needs at least one bowtie item; found none")
+    assert (item, field) == ("lvef-trastuzumab, stage 4", "item.type")
+    assert msg.startswith("'bowtie' in a case stage: NGN uses the bow-tie as a stand-alone item")
+
+
+def test_the_take_action_stage_must_offer_a_choice_of_actions(tmp_path):
+    raw = raw_case()
+    stage5 = raw["stages"][4]["item"]
+    raw["stages"][4]["item"] = {
+        "id": stage5["id"], "type": "numeric", "stem": "What is the pump rate in mL/h?", "explanation": "1000/2.",
+        "learning_outcome": "LO7.4", "difficulty": "easy", "reference": ["label-herceptin"],
+        "rationale": "The liter runs over 2 hours.",
+        "answer": {"value": 500, "unit": "mL/h", "tolerance": 0, "rounding": "Give a whole number."}}
+    problems = problems_for(tmp_path, raw)
+    assert ("lvef-trastuzumab, stage 5", "item.type",
+            "the take-action stage must ask which actions to take: 'numeric' cannot; use one of "
+            + ", ".join(ACTION_TYPES)) in problems, problems
 
 
 def test_file_name_and_id_must_match(tmp_path):
@@ -480,11 +516,79 @@ def test_live_view_interleaves_stage_html_and_quiz_widgets(studies):
 
     study = studies["neratinib-diarrhoea"]
     kids = study.children
-    assert len(kids) == 13 and isinstance(kids[0], ipywidgets.HTML)
-    assert all(isinstance(k, ipywidgets.HTML) for k in kids[1::2])
-    assert all(isinstance(k, Quiz) for k in kids[2::2])
-    assert [q.spec for q in kids[2::2]] == study.specs
+    assert len(kids) == 14 and isinstance(kids[0], ipywidgets.HTML) and kids[1] is study.show_all
+    assert all(isinstance(k, ipywidgets.HTML) for k in kids[2::2])
+    assert all(isinstance(k, Quiz) for k in kids[3::2])
+    assert [q.spec for q in kids[3::2]] == study.specs
     assert "her2-case" in study._dom_classes
+
+
+def test_in_a_kernel_stage_n_plus_1_appears_only_after_stage_n_is_answered(studies):
+    study = case("ild-tdxd")
+
+    def shown() -> list[bool]:
+        return [v[0].layout.display != "none" and v[1].layout.display != "none" for v in study.stage_views]
+
+    assert shown() == [True, False, False, False, False, False]
+    for n, (q, stage) in enumerate(zip(study.quizzes, study.case.stages, strict=True)):
+        q.responses = {stage.item.id: {"response": keyed_response(stage.item), "attempts": 1, "checked": True,
+                                       "revealed": False}}
+        assert shown() == [i <= n + 1 for i in range(6)], n
+    # a revealed answer counts as answered too; "Show all stages" shows everything at once and can be undone
+    fresh = case("lvef-trastuzumab")
+    fresh.quizzes[0].responses = {"ch7-lvef-cues": {"revealed": True}}
+    assert fresh.visible() == [True, True, False, False, False, False]
+    fresh.show_all.value = True
+    assert fresh.visible() == [True] * 6
+    fresh.show_all.value = False
+    assert fresh.visible() == [True, True, False, False, False, False]
+
+
+def _stage_text(stage) -> str:
+    parts = [stage.title, stage.narrative]
+    for t in stage.data.tables:
+        parts += [t.caption, *map(str, t.columns), *(str(v) for row in t.rows for v in row)]
+    return " ".join(" ".join(parts).lower().split())
+
+
+def _keyed_texts(item) -> list[str]:
+    if item.type in ("single", "sata"):
+        return [o.text for o in item.options if o.correct]
+    if item.type in ("cloze", "dropdown_rationale"):
+        return [o.text for b in item.blanks for o in b.options if o.correct]
+    if item.type == "matrix":
+        return [f"{r.text} {next(c.text for c in item.columns if c.id == r.answer)}" for r in item.rows]
+    if item.type == "numeric":
+        return [f"{item.answer.value:g} {item.answer.unit}".strip()]
+    return []
+
+
+@pytest.mark.parametrize("case_id", sorted(EXPECTED))
+def test_no_stage_gives_away_the_answer_of_a_later_stage(case_id):
+    c = load_case(case_id)
+    for later in c.stages:
+        keys = [" ".join(k.lower().split()) for k in _keyed_texts(later.item)]
+        for earlier in c.stages[: later.number - 1]:
+            text = _stage_text(earlier)
+            for key in keys:
+                if len(key) > 12:  # a whole answer phrase (a bare dose such as "240 mg" can be today's order)
+                    assert key not in text, (later.item.id, key, f"stage {earlier.number}")
+
+
+def test_named_answers_appear_only_in_stages_after_they_are_asked():
+    # the decisive words of the later answers are not in the earlier stages' story or data
+    checks = {
+        "ild-tdxd": [("grade 2", 2), ("discontinu", 4), ("corticosteroid", 4), ("prednisolone", 4)],
+        "lvef-trastuzumab": [("hold", 4), ("held", 4), ("cardiomyopathy", 3)],
+        "neratinib-diarrhoea": [("grade 3", 2), ("interrupt", 4), ("500 ml/h", 5)],
+        "phesgo-reaction": [("anaphylaxis", 3), ("epinephrine", 4), ("second dose", 5)],
+        "zongertinib-liver": [("grade 3", 2), ("interrupt", 4), ("60 mg", 6)],
+    }
+    for cid, words in checks.items():
+        c = load_case(cid)
+        for word, asked in words:
+            for s in c.stages[: asked - 1]:
+                assert not re.search(rf"\b{re.escape(word)}", _stage_text(s)), (cid, word, s.number)
 
 
 def test_answers_in_a_stage_reach_the_python_grader(studies, tmp_path, monkeypatch):
@@ -492,11 +596,12 @@ def test_answers_in_a_stage_reach_the_python_grader(studies, tmp_path, monkeypat
 
     monkeypatch.setenv(progress.ENV, str(tmp_path / "progress.sqlite3"))
     study = case("neratinib-diarrhoea")
-    q = study.quizzes[4]  # the numeric pump rate
-    q.responses = {"ch7-ner-rate": {"response": "500 mL/h", "attempts": 1, "checked": True, "revealed": False}}
-    assert study.score == (1, 1)
+    q = study.quizzes[4]  # the actions at stage 5
+    q.responses = {"ch7-ner-act": {"response": ["pump", "stool", "potassium", "standing"], "attempts": 1,
+                                   "checked": True, "revealed": False}}
+    assert study.score == (4, 4)
     rows = progress.rows(tmp_path / "progress.sqlite3")
-    assert [(r["chapter"], r["item"], r["status"]) for r in rows] == [("neratinib-diarrhoea", "ch7-ner-rate",
+    assert [(r["chapter"], r["item"], r["status"]) for r in rows] == [("neratinib-diarrhoea", "ch7-ner-act",
                                                                        "correct")]
 
 
@@ -599,11 +704,11 @@ def test_phesgo_case_stops_the_injection_calls_for_help_and_gives_epinephrine_fi
     for s in c.stages:
         assert "needle is still in" not in " ".join(s.narrative.split())
     # the minute-7 findings are the pattern of anaphylaxis, and epinephrine is given at minute 7, repeated 5 minutes on
-    bowtie = c.stage("generate_solutions").item
-    assert "act-epi" in group_correct(bowtie, "actions")
-    assert "nothing else comes before the epinephrine" in " ".join(c.stage("generate_solutions").narrative.split())
-    order = [o.id for o in c.stage("take_action").item.options]
-    assert order[:3] == ["remove", "help", "epi"]
+    plan = c.stage("generate_solutions").item
+    assert matrix_answer(plan, "epi") == "indicated" and matrix_answer(plan, "antihistamine") == "contraindicated"
+    order = c.stage("generate_solutions").narrative
+    assert "0.5 mg" in order and "5 minutes" in order
+    assert blank_answer(c.stage("take_action").item, "act") == "act-repeat"
     last = " ".join(c.stage("evaluate_outcomes").narrative.split())
     first_epi = int(re.search(r"epinephrine at minute (\d+)", last).group(1))
     repeat = int(re.search(r"at minute (\d+), because", last).group(1))

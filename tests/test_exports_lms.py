@@ -16,7 +16,20 @@ from her2course.exports import Filters, select
 from her2course.exports.cli import build
 from her2course.quiz import markup
 from her2course.quiz.grading import grade
-from her2course.quiz.schema import BLANK, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
+from her2course.quiz.schema import (
+    BLANK,
+    Bowtie,
+    Cloze,
+    DropdownRationale,
+    Highlight,
+    Matrix,
+    MatrixMulti,
+    Numeric,
+    Ordered,
+    Sata,
+    Single,
+)
+from her2course.quiz.shuffle import shuffled
 
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 
@@ -97,11 +110,17 @@ def _scored(el: ET.Element) -> dict[str, list[str]]:
 
 
 def _titles(e) -> list[str]:
-    from her2course.exports.canvas import bowtie_title
+    from her2course.exports.canvas import bowtie_title, row_title
 
     if isinstance(e.item, Bowtie):
         return [bowtie_title(e.item, k) for k in range(1, len(e.item.groups) + 1)]
+    if isinstance(e.item, MatrixMulti):
+        return [row_title(e.item, k) for k in range(1, len(e.item.rows) + 1)]
     return [e.id]
+
+
+def _label_order(lid: ET.Element) -> list[str]:
+    return [_plain(lab.find(f".//{QTI}mattext").text) for lab in lid.iter(f"{QTI}response_label")]
 
 
 def test_canvas_round_trip(canvas, everything):
@@ -110,7 +129,7 @@ def test_canvas_round_trip(canvas, everything):
     assert report.exported == everything.item_ids and not report.skipped
     assert list(items) == [t for e in everything.entries for t in _titles(e)]
     for e in everything.entries:
-        if isinstance(e.item, Bowtie):
+        if isinstance(e.item, Bowtie | MatrixMulti):
             continue
         el, item = items[e.id], e.item
         assert float(_field(el, "points_possible")) == e.max
@@ -124,7 +143,14 @@ def test_canvas_round_trip(canvas, everything):
             labels = _labels(lids[0])
             right = {labels[i] for i in scored["response1"]}
             assert right == {_p(o.text) for o in item.options if o.correct}
-            assert sorted(labels.values()) == sorted(_p(o.text) for o in item.options)
+            # in the course's display order (Canvas does not shuffle them again)
+            assert _label_order(lids[0]) == [_p(o.text) for o in shuffled(item.id, item.options)]
+        elif isinstance(item, Highlight):
+            assert _field(el, "question_type") == "multiple_answers_question"
+            assert "Canvas has no highlight question" in report.notes[e.id]
+            labels = _labels(lids[0])
+            assert _label_order(lids[0]) == [_p(text) for _, text, _, _ in item.parts()]
+            assert {labels[i] for i in scored["response1"]} == {_p(text) for _, text, ok, _ in item.parts() if ok}
         elif isinstance(item, Numeric):
             assert _field(el, "question_type") == "numerical_question"
             lo = float(el.find(f".//{QTI}vargte").text)
@@ -145,14 +171,19 @@ def test_canvas_round_trip(canvas, everything):
             for pos, o in enumerate(item.options, start=1):
                 assert got[_p(o.text)].startswith(f"Position {pos}")
             assert ".:" not in _plain(_general_feedback(el))
-        elif isinstance(item, Cloze):
+        elif isinstance(item, Cloze | DropdownRationale):
             assert _field(el, "question_type") == "multiple_dropdowns_question"
+            if isinstance(item, DropdownRationale):
+                assert "NCSBN's rationale scoring" in report.notes[e.id]
             for b in item.blanks:
                 var = re.sub(r"[^A-Za-z0-9_]", "_", b.id)
                 assert f"[{var}]" in stem
                 lid = next(x for x in lids if x.get("ident") == f"response_{var}")
                 labels = _labels(lid)
                 assert [labels[i] for i in scored[f"response_{var}"]] == [_p(o.text) for o in b.options if o.correct]
+                assert _label_order(lid) == [_p(o.text) for o in shuffled(item.id, b.options, b.id)]
+        if item.data is not None:  # a trend item: its table follows the stem
+            assert _p(item.data.caption) in stem and _p(item.data.columns[-1]) in stem
 
 
 def _general_feedback(el: ET.Element) -> str:
@@ -180,6 +211,28 @@ def test_canvas_bowtie_parts(canvas, everything):
             labels = _labels(el.find(f"{QTI}presentation/{QTI}response_lid"))
             right = {labels[i] for i in _scored(el)["response1"]}
             assert right == {_p(o.text) for o in g.options if o.correct}
+        assert total == e.max
+
+
+def test_canvas_matrix_multi_rows(canvas, everything):
+    """A multiple-response matrix is one multiple-answers question per row, worth that row's right columns."""
+    out, report = canvas
+    items = _items(out)
+    multis = [e for e in everything.entries if isinstance(e.item, MatrixMulti)]
+    assert multis
+    for e in multis:
+        assert "one per row" in report.notes[e.id]
+        total = 0.0
+        for r, title in zip(e.item.rows, _titles(e), strict=True):
+            el = items[title]
+            assert _field(el, "question_type") == "multiple_answers_question"
+            assert float(_field(el, "points_possible")) == len(r.answers)
+            total += len(r.answers)
+            lid = el.find(f"{QTI}presentation/{QTI}response_lid")
+            labels = _labels(lid)
+            assert _label_order(lid) == [_p(c.text) for c in e.item.columns]      # a logical scale: not shuffled
+            cols = {c.id: _p(c.text) for c in e.item.columns}
+            assert {labels[i] for i in _scored(el)["response1"]} == {cols[a] for a in r.answers}
         assert total == e.max
 
 
@@ -239,7 +292,7 @@ def test_moodle_round_trip(moodle, everything):
             subs = [(_plain(s.findtext("text")), _plain(s.findtext("answer/text"))) for s in q.findall("subquestion")]
             assert [s for s in subs if s[0]] == [(_p(r.text), columns[r.answer]) for r in item.rows]
             assert {a for _, a in subs} == set(columns.values())
-        elif isinstance(item, Cloze):
+        elif isinstance(item, Cloze | DropdownRationale):
             assert q.get("type") == "cloze"
             parts, rest = read_cloze(q.findtext("questiontext/text"))
             blanks = {b.id: b for b in item.blanks}
@@ -248,7 +301,7 @@ def test_moodle_round_trip(moodle, everything):
             for part, b in zip(parts, in_text, strict=True):
                 assert (part.kind, part.weight) == ("MULTICHOICE_S", 1)   # Moodle shuffles each drop-down
                 assert [(f, _plain(a), _plain(fb)) for f, a, fb in part.answers] == \
-                    [(float(o.correct), _p(o.text), _p(o.rationale)) for o in b.options]
+                    [(float(o.correct), _p(o.text), _p(o.rationale)) for o in shuffled(item.id, b.options, b.id)]
         elif isinstance(item, Bowtie):
             assert q.get("type") == "cloze"
             parts, _ = read_cloze(q.findtext("questiontext/text"))
@@ -256,11 +309,34 @@ def test_moodle_round_trip(moodle, everything):
             for part, g in zip(parts, item.groups, strict=True):
                 assert part.kind == ("MULTICHOICE_VS" if g.choose == 1 else "MULTIRESPONSE_S")
                 assert part.weight == g.choose
-                assert [_plain(a) for _, a, _ in part.answers] == [_p(o.text) for o in g.options]
+                shown = shuffled(item.id, g.options, g.id)
+                assert [_plain(a) for _, a, _ in part.answers] == [_p(o.text) for o in shown]
         elif isinstance(item, Ordered):
             assert q.get("type") == "ordering"
             assert q.findtext("gradingtype") == "ALL_OR_NOTHING"
             assert [_plain(a.findtext("text")) for a in answers] == [_p(o.text) for o in item.options]
+        elif isinstance(item, Highlight):
+            assert q.get("type") == "multichoice" and q.findtext("single") == "false"
+            assert q.findtext("shuffleanswers") == "false"          # the parts stay in reading order
+            parts = item.parts()
+            assert [_plain(a.findtext("text")) for a in answers] == [_p(text) for _, text, _, _ in parts]
+            c = e.max
+            assert [float(a.get("fraction")) for a in answers] == \
+                [pytest.approx((100 if ok else -100) / c, abs=1e-4) for _, _, ok, _ in parts]
+        elif isinstance(item, MatrixMulti):
+            assert q.get("type") == "cloze"
+            parts, _ = read_cloze(q.findtext("questiontext/text"))
+            assert [(p.kind, p.weight) for p in parts] == [("MULTIRESPONSE", len(r.answers)) for r in item.rows]
+            for part, r in zip(parts, item.rows, strict=True):
+                c = len(r.answers)
+                assert [(_plain(a), f) for f, a, _ in part.answers] == \
+                    [(_p(col.text), pytest.approx((1 if col.id in r.answers else -1) / c, abs=1e-3))
+                     for col in item.columns]
+        if isinstance(item, Single | Sata):
+            shown = [_plain(a.findtext("text")) for a in answers]
+            assert shown == [_p(o.text) for o in shuffled(item.id, item.options)]
+        if item.data is not None:
+            assert _p(item.data.caption) in _plain(q.findtext("questiontext/text"))
 
 
 # -------------------------------------------------------------------------------------------------- GIFT
@@ -378,7 +454,7 @@ def test_gift_round_trip(tmp_path: Path, everything):
         if isinstance(item, Single | Sata):
             assert q["kind"] == "choice" and _p(item.stem)[:40] in _plain(q["text"])
             c = sum(o.correct for o in item.options)
-            for o, a in zip(item.options, q["answers"], strict=True):
+            for o, a in zip(shuffled(item.id, item.options), q["answers"], strict=True):
                 assert _plain(a["text"]) == _p(o.text)
                 assert _plain(a["feedback"]) == _p(o.rationale)
                 want = (100 if o.correct else 0) if isinstance(item, Single) else (100 if o.correct else -100) / c
@@ -397,7 +473,13 @@ def test_gift_round_trip(tmp_path: Path, everything):
                 [(_p(r.text), columns[r.answer]) for r in item.rows]
         elif isinstance(item, Cloze):
             assert len(item.blanks) == 1
-            assert [a["weight"] for a in q["answers"]] == [100 if o.correct else 0 for o in item.blanks[0].options]
+            b = item.blanks[0]
+            shown = shuffled(item.id, b.options, b.id)
+            assert [a["weight"] for a in q["answers"]] == [100 if o.correct else 0 for o in shown]
+        elif isinstance(item, Highlight):
+            c = e.max
+            assert [(_plain(a["text"]), a["weight"]) for a in q["answers"]] == \
+                [(_p(text), pytest.approx((100 if ok else -100) / c, abs=1e-4)) for _, text, ok, _ in item.parts()]
         else:
             pytest.fail(f"{e.id}: {item.type} should have been skipped")
 
@@ -460,7 +542,9 @@ def test_moodle_cloze_escapes_only_what_moodle_reads(tmp_path: Path):
     assert "\\" not in text
     parts, rest = read_cloze(text)
     assert len(parts) == 2 and "{1:MULTICHOICE:=a~b}" in html.unescape(rest)
-    for (frac, answer, feedback), o in zip(parts[0].answers, options, strict=True):
+    shown = {o["id"]: o for o in options}
+    order = [shown[o.id] for o in shuffled("cloze-tricky", e.item.blanks[0].options, "b1")]
+    for (frac, answer, feedback), o in zip(parts[0].answers, order, strict=True):
         assert frac == float(o["correct"])
         assert answer == html.escape(o["text"], quote=False)      # Moodle stores HTML: the text, escaped once
         assert html.unescape(re.sub(r"<[^>]+>", "", feedback)) == o["rationale"]
@@ -556,8 +640,9 @@ def test_moodle_bowtie_scoring(moodle, everything):
         assert moodle_mark(every) == pytest.approx(0, abs=1e-6) and grade(e.item, every).status == "invalid"
         for part, g in zip(parts, e.item.groups, strict=True):
             wrong = sum(not o.correct for o in g.options)
-            want = [1.0 if o.correct else 0.0 for o in g.options] if g.choose == 1 else \
-                [1 / g.choose if o.correct else -1 / wrong for o in g.options]
+            options = shuffled(e.item.id, g.options, g.id)
+            want = [1.0 if o.correct else 0.0 for o in options] if g.choose == 1 else \
+                [1 / g.choose if o.correct else -1 / wrong for o in options]
             assert [f for f, _, _ in part.answers] == pytest.approx(want, abs=1e-6)
 
 

@@ -16,7 +16,7 @@ import yaml
 from her2course import check
 from her2course.paths import Layout
 from her2course.quiz.bank import load_bank, parse_bank, validate
-from her2course.quiz.schema import CJMM_STEPS, KNOWLEDGE
+from her2course.quiz.schema import CJMM_STEPS, ITEM_TYPES, KNOWLEDGE
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = json.loads((ROOT / "tests" / "quiz_vectors.json").read_text(encoding="utf-8"))
@@ -48,7 +48,7 @@ def problems_for(tmp_path: Path, items: list[dict]) -> list[tuple[str | None, st
 def test_test_bank_is_valid(tmp_path):
     items, problems = validate(write_layout(tmp_path, good_items()))
     assert problems == []
-    assert {i.type for i in items} == {"single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie"}
+    assert {i.type for i in items} == set(ITEM_TYPES)
 
 
 def test_single_with_two_correct_is_rejected(tmp_path):
@@ -121,6 +121,26 @@ def test_bad_type_is_rejected(tmp_path):
     (lambda it: it[6]["blanks"][0]["options"][1].update(correct=True), "blanks[0].options", "exactly one correct"),
     (lambda it: it[7]["groups"][0]["options"][1].update(correct=True), "groups[0]", "exactly 2 correct"),
     (lambda it: it[2]["answer"].pop("rounding"), "answer.rounding", "missing"),
+    # highlight: text and spans agree, in order, with a part to select; or a table whose rows fit its columns
+    (lambda it: it[8].update(text="No spans here {{h1}}."), "(item)", "span 'h2' must appear exactly once"),
+    (lambda it: it[8]["spans"].reverse(), "(item)", "list the spans in the order the text places them"),
+    (lambda it: [sp.update(correct=False) for sp in it[8]["spans"]], "(item)", "at least one part"),
+    (lambda it: it[8].update(table=it[9]["table"]), "(item)", "either 'text' with 'spans' or a 'table'"),
+    (lambda it: it[9]["table"]["rows"][0]["cells"].append("extra"), "table", "row 'r1' has 3 cells, expected 2"),
+    (lambda it: it[9]["table"].update(rows=it[9]["table"]["rows"][:2]), "table.rows", "at least 3"),
+    # matrix_multi: every answer a column, at least one per row
+    (lambda it: it[10]["rows"][0].update(answers=["c1", "c9"]), "rows", "answers 'c9', which is not a column id"),
+    (lambda it: it[10]["rows"][0].update(answers=[]), "rows[0].answers", "at least 1"),
+    (lambda it: it[10]["rows"][0].update(answers=["c1", "c1"]), "rows", "lists a column twice"),
+    # drop-down rationale: two or three blanks, claim first, one key each
+    (lambda it: it[11]["blanks"].reverse(), "blanks", "list the blanks in the order the text places them"),
+    (lambda it: it[12]["blanks"].append({"id": "why3", "options": it[12]["blanks"][2]["options"]}), "blanks",
+     "at most 3"),
+    (lambda it: it[11]["blanks"][1]["options"][0].update(correct=True), "blanks[1].options", "exactly one correct"),
+    # trend data: two time points at least, rows as long as the columns
+    (lambda it: it[13]["data"].update(columns=["Measure", "Day 1"], rows=[["Heart rate", 72]]), "data",
+     "at least two time-point columns"),
+    (lambda it: it[13]["data"]["rows"][0].pop(), "data", "row 1 has 3 cells, expected 4"),
 ])
 def test_other_errors_name_the_field(tmp_path, mutate, field, needle):
     items = good_items()
@@ -204,3 +224,17 @@ def test_all_banks_pass_check_against_the_bibliography():
     """Every reference key must be in book/references.bib ."""
     _, problems = validate(Layout(data_dir=ROOT / "src" / "her2course" / "data", bib=BIB))
     assert problems == [], "\n".join(map(str, problems))
+
+
+def test_the_course_banks_hold_highlight_and_trend_items():
+    """Issue 17: at least 4 stand-alone highlight or trend items across the chapter banks (the cases' trend stages
+    come on top), with a highlight in text and one in a table, each built around a client."""
+    from her2course.exports.selection import chapters
+
+    items = [it for ch in chapters() if not ch.startswith("07-") for it in load_bank(ch).items]
+    highlight = [it for it in items if it.type == "highlight"]
+    trend = [it for it in items if it.data is not None]
+    assert len(highlight) + len(trend) >= 4
+    assert any(it.table is not None for it in highlight) and any(it.text is not None for it in highlight)
+    for it in highlight + trend:
+        assert it.cjmm_step in CJMM_STEPS and "client" in it.stem, it.id

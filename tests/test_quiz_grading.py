@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from her2course.quiz.grading import MAX_ANSWER_LENGTH, grade, max_score, parse_number
-from her2course.quiz.schema import MODELS, Numeric
+from her2course.quiz.schema import MODELS, Highlight, MatrixMulti, Numeric
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quiz_responses import response_for
@@ -260,13 +260,17 @@ def test_generated_responses_are_graded_totally_and_consistently(generated, item
 
 def _option_keys(item) -> set[str]:
     keys = {o.id for o in getattr(item, "options", [])} | {r.id for r in getattr(item, "rows", [])}
+    if isinstance(item, MatrixMulti):
+        keys = {f"{r.id}:{c.id}" for r in item.rows for c in item.columns}
+    if isinstance(item, Highlight):
+        keys = {pid for pid, *_ in item.parts()}
     for part in [*getattr(item, "blanks", []), *getattr(item, "groups", [])]:
         keys |= {o.id for o in part.options}
     return keys
 
 
 def test_javascript_grades_every_generated_response_as_python_does(generated, tmp_path):
-    """All 70,000 generated responses, graded by quiz.js in node and compared field by field with Python."""
+    """All 100,000 generated responses, graded by quiz.js in node and compared field by field with Python."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")

@@ -48,7 +48,7 @@ def test_mimebundle_offers_widget_html_fallback_and_fixed_plain_text(bank_file):
     data, _meta = q._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in data
     assert data["text/plain"] == repr(q) == (
-        "Quiz 'Test bank' (zz-test-bank, 8 questions). Run this cell to load the quiz.")
+        f"Quiz 'Test bank' (zz-test-bank, {len(VECTORS['bank'])} questions). Run this cell to load the quiz.")
     assert "0x" not in data["text/plain"]
     fallback = data["text/html"]
     assert fallback.startswith('<div class="her2-quiz" id="her2-quiz-zz-test-bank" data-spec=\'')
@@ -215,7 +215,8 @@ def test_an_assignment_spec_carries_no_key(every_item):
     q = assignment_quiz(every_item.id, every_item.item_ids, seed=every_item.seed)
     spec = q.spec
     assert spec["mode"] == "assignment"
-    assert {i["type"] for i in spec["items"]} == {"single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie"}
+    assert {i["type"] for i in spec["items"]} == {"single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie",
+                                                 "highlight", "matrix_multi", "dropdown_rationale"}
     leaked = sorted({".".join(map(str, p)) for p, k, _v in _walk(spec) if k in KEY_FIELDS or (k == "answer"
                      and not isinstance(_v, dict))})
     assert leaked == []

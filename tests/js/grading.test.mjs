@@ -12,7 +12,8 @@ const items = Object.fromEntries(vectors.bank.map((item) => [item.id, item]));
 
 test("every item type appears in the vectors", () => {
   const types = new Set(vectors.cases.map((c) => items[c.item].type));
-  for (const t of ["single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie"]) assert.ok(types.has(t), t);
+  for (const t of ["single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie", "highlight", "matrix_multi",
+    "dropdown_rationale"]) assert.ok(types.has(t), t);
 });
 
 for (const c of vectors.cases) {

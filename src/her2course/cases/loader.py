@@ -21,7 +21,11 @@ from ..tables import _slug
 from ..yamlfile import load_named, read_yaml, validate_model
 from .schema import STAGES, Case, CaseHeader, Stage, StageHeader
 
-REQUIRED_TYPES = ("bowtie", "matrix")
+# NGN keeps the bow-tie a stand-alone item: never inside a case. The take-action stage asks which actions to take.
+NOT_IN_A_CASE = {"bowtie": "NGN uses the bow-tie as a stand-alone item, not inside a case: use a matrix, a "
+                           "multiple-response or a drop-down rationale item for this step"}
+ACTION_STAGE = "take_action"
+ACTION_TYPES = ("sata", "matrix", "matrix_multi", "single", "dropdown_rationale")
 
 
 def cases_dir(layout: Layout) -> Path:
@@ -80,18 +84,15 @@ def parse_case(path: Path, raw: Any, bib_keys: set[str] | None = None,
     stages: list[Stage] = []
     seen_items: dict[str, int] = {}
     seen_captions: dict[str, int] = {}
-    item_trouble = False
     for number, entry in enumerate(header.stages, start=1):
         where = _stage_label(cid, number)
         if not isinstance(entry, dict):
             problems.append(Problem(path, where, None, f"expected a mapping, got {type(entry).__name__}"))
-            item_trouble = True
             continue
         try:
             stage = validate_model(StageHeader, entry)
         except ValidationError as exc:
             problems += [Problem(path, where, _loc(e["loc"]), _msg(e)) for e in exc.errors()]
-            item_trouble = True
             continue
         if number <= STAGES and stage.step != CJMM_STEPS[number - 1]:
             problems.append(Problem(path, where, "step", f"'{stage.step}' is out of order: stage {number} must be "
@@ -106,8 +107,13 @@ def parse_case(path: Path, raw: Any, bib_keys: set[str] | None = None,
         item, found = _parse_item(path, where, stage, header.learning_outcomes, bib_keys)
         problems += found
         if item is None:
-            item_trouble = True
             continue
+        if item.type in NOT_IN_A_CASE:
+            problems.append(Problem(path, where, "item.type", f"'{item.type}' in a case stage: "
+                                    f"{NOT_IN_A_CASE[item.type]}"))
+        if stage.step == ACTION_STAGE and item.type not in ACTION_TYPES:
+            problems.append(Problem(path, where, "item.type", f"the take-action stage must ask which actions to take: "
+                                    f"'{item.type}' cannot; use one of {', '.join(ACTION_TYPES)}"))
         if item.id in seen_items:
             problems.append(Problem(path, where, "item.id", f"duplicate item id '{item.id}' (also stage "
                                     f"{seen_items[item.id]})"))
@@ -120,12 +126,6 @@ def parse_case(path: Path, raw: Any, bib_keys: set[str] | None = None,
         extra = f"; missing: {', '.join(missing)}" if missing else ""
         problems.append(Problem(path, cid, "stages", f"a case needs exactly {STAGES} stages, one per CJMM step in "
                                 f"order ({', '.join(CJMM_STEPS)}); found {len(header.stages)}{extra}"))
-    if not item_trouble:
-        types = {s.item.type for s in stages}
-        for kind in REQUIRED_TYPES:
-            if kind not in types:
-                problems.append(Problem(path, cid, "stages", f"a case needs at least one {kind} item; found none "
-                                        f"(item types: {', '.join(s.item.type for s in stages)})"))
     if problems:
         return None, problems
     case = Case(path=path, id=cid, title=header.title, drug=header.drug, setting=header.setting,

@@ -3,7 +3,13 @@
 ``CaseStudy`` is an ipywidgets ``VBox``: in a kernel its children are an HTML widget per stage followed by that
 stage's live ``Quiz`` widget (the quiz engine's own anywidget, so answers reach Python and the progress database).
 Its ``_repr_mimebundle_`` adds a kernel-free ``text/html`` rendering of the whole case, in which each question is
-the quiz engine's static fallback (mounted by mount.js in the book), and a fixed ``text/plain``. Everything is
+the quiz engine's static fallback (mounted by mount.js in the book), and a fixed ``text/plain``.
+
+A case unfolds: stage n+1 is shown only once stage n's question is answered (checked or its answer shown), as in
+practice, where the next data arrive after the nurse has acted. In a kernel the widget hides the later stages
+itself (it watches each stage quiz's answers); in the book mount.js does it on the static HTML (``data-unfold``),
+and without JavaScript every stage shows. Both offer "Show all stages" (instructors, print), and quiz.js moves
+focus to the heading of a stage that has just appeared (``next`` in the stage's quiz spec). Everything is
 derived from the case data: ids come from the case id and stage number, figures are deterministic SVG, and nothing
 refers to an external URL.
 
@@ -45,11 +51,18 @@ def stage_quiz_id(case: Case, stage: Stage) -> str:
     return f"{case.id}-stage-{stage.number}"
 
 
+def stage_heading_id(case: Case, number: int) -> str:
+    return _dom_id(case, f"stage-{number}-title")
+
+
 def stage_spec(case: Case, stage: Stage, bank: Bank | None = None) -> dict[str, Any]:
-    """The quiz spec for one stage: that stage's item alone, titled with the stage and its CJMM step."""
+    """The quiz spec for one stage: that stage's item alone, titled with the stage and its CJMM step; ``next`` is
+    the heading of the stage its answer unlocks."""
     built = quiz_spec.build(bank or case_bank(case), ids=[stage.item.id],
                             title=f"Stage {stage.number} of {STAGES}: {CJMM_LABELS[stage.step]}")
     built["id"] = stage_quiz_id(case, stage)
+    if stage.number < len(case.stages):
+        built["next"] = stage_heading_id(case, stage.number + 1)
     return built
 
 
@@ -179,9 +192,9 @@ def intro_html(case: Case) -> str:
 
 def stage_body_html(case: Case, stage: Stage, figure: Figure | None) -> str:
     e = html.escape
-    head = _dom_id(case, f"stage-{stage.number}-title")
+    head = stage_heading_id(case, stage.number)
     parts = [
-        f'<h3 id="{head}" class="her2-case-stage-title">Stage {stage.number} of {STAGES} &middot; '
+        f'<h3 id="{head}" class="her2-case-stage-title" tabindex="-1">Stage {stage.number} of {STAGES} &middot; '
         f"{e(CJMM_LABELS[stage.step])}: {e(stage.title)}</h3>",
         f'<div class="her2-case-narrative">{markup.block(stage.narrative)}</div>',
     ]
@@ -201,11 +214,40 @@ class CaseStudy(ipywidgets.VBox):
         self.figures = [trend_figure(case, s) for s in case.stages]
         self._bodies = [stage_body_html(case, s, f) for s, f in zip(case.stages, self.figures, strict=True)]
         self.quizzes = [Quiz(sp, bank) for sp in self.specs]
-        children: list[ipywidgets.Widget] = [ipywidgets.HTML(intro_html(case))]
-        for body, q in zip(self._bodies, self.quizzes, strict=True):
-            children += [ipywidgets.HTML(body), q]
+        self.show_all = ipywidgets.ToggleButton(
+            value=False, description="Show all stages", icon="eye",
+            tooltip="For instructors and printing: every stage at once. Learners: answer each stage first.")
+        self.stage_views = [[ipywidgets.HTML(body), q] for body, q in zip(self._bodies, self.quizzes, strict=True)]
+        children: list[ipywidgets.Widget] = [ipywidgets.HTML(intro_html(case)), self.show_all]
+        for view in self.stage_views:
+            children += view
         super().__init__(children=children, **kwargs)
         self.add_class("her2-case")
+        for q in self.quizzes:
+            q.observe(lambda _change: self.unfold(), names="responses")
+        self.show_all.observe(lambda _change: self.unfold(), names="value")
+        self.unfold()
+
+    # -- unfolding in a kernel
+    def answered(self) -> list[bool]:
+        """Per stage: whether its question has an answer checked or shown (from the quiz widget's responses)."""
+        out = []
+        for q, stage in zip(self.quizzes, self.case.stages, strict=True):
+            entry = (q.responses or {}).get(stage.item.id)
+            out.append(isinstance(entry, dict) and bool(entry.get("checked") or entry.get("revealed")
+                                                        or entry.get("last") or entry.get("attempts")))
+        return out
+
+    def visible(self) -> list[bool]:
+        """Stages shown: all with "Show all stages", else each up to the one after the last answered stage."""
+        done = self.answered()
+        last = max((i for i, d in enumerate(done) if d), default=-1)
+        return [self.show_all.value or i <= last + 1 for i in range(len(done))]
+
+    def unfold(self) -> None:
+        for view, shown in zip(self.stage_views, self.visible(), strict=True):
+            for w in view:
+                w.layout.display = None if shown else "none"
 
     # -- representations: deterministic, with the kernel-free rendering next to the widget view
     def plain_text(self) -> str:
@@ -219,7 +261,7 @@ class CaseStudy(ipywidgets.VBox):
     def to_html(self) -> str:
         """The whole case as static HTML: each stage's data, then its question as the quiz engine's fallback."""
         c = self.case
-        out = [f'<div class="her2-case" id="{_dom_id(c)}">', intro_html(c)]
+        out = [f'<div class="her2-case" id="{_dom_id(c)}" data-unfold>', intro_html(c)]
         for stage, body, spec in zip(c.stages, self._bodies, self.specs, strict=True):
             head = _dom_id(c, f"stage-{stage.number}-title")
             out.append(f'<section class="her2-case-stage" id="{_dom_id(c, f"stage-{stage.number}")}" '

@@ -31,45 +31,11 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..quiz.schema import CJMM_STEPS, ID, Item, Text, _Strict
+from ..quiz.schema import CJMM_STEPS, ID, Cell, DataTable, Item, Text, _Strict, cell_text
 
 LO_KEY = re.compile(r"^LO\d+\.\d+$")
 STAGES = len(CJMM_STEPS)
-Cell = int | float | str
-
-
-def cell_text(value: Cell) -> str:
-    """A table cell as shown: whole floats without '.0'."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-class DataTable(_Strict):
-    caption: Text
-    columns: list[Text] = Field(min_length=1)
-    rows: list[list[Cell]] = Field(min_length=1)
-    source: str = ""
-
-    @model_validator(mode="after")
-    def _row_lengths(self) -> DataTable:
-        for i, row in enumerate(self.rows, start=1):
-            if len(row) != len(self.columns):
-                raise ValueError(f"table '{self.caption}': row {i} has {len(row)} cells, expected "
-                                 f"{len(self.columns)} (one per column)")
-        return self
-
-    def row(self, label: str) -> list[Cell]:
-        """The row whose first cell is ``label`` (for tests and tools that read a case's data)."""
-        for r in self.rows:
-            if cell_text(r[0]) == label:
-                return r
-        raise KeyError(f"table '{self.caption}' has no row '{label}'")
-
-    def value(self, label: str, column: str) -> Cell:
-        return self.row(label)[self.columns.index(column)]
-
-
+__all__ = ["Case", "Cell", "DataTable", "Stage", "StageData", "Trend", "cell_text"]
 class ReferenceLine(_Strict):
     value: float
     label: Text

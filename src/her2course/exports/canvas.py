@@ -3,10 +3,16 @@
 text2qti (PyPI) writes the package and the items it can express, from generated text2qti source: single best
 answer (multiple_choice_question), select all that apply (multiple_answers_question) and numeric
 (numerical_question), with per-option feedback. The item types text2qti has no syntax for are built here in the
-same QTI dialect that Canvas itself exports: matrix as matching_question, drop-down cloze as
-multiple_dropdowns_question, ordered response as a matching_question (step -> position). A bow-tie becomes three
+same QTI dialect that Canvas itself exports: matrix as matching_question, drop-down cloze and drop-down rationale
+as multiple_dropdowns_question, ordered response as a matching_question (step -> position). A bow-tie becomes three
 consecutive text2qti questions, one per group (multiple choice for the condition, multiple answers for actions
-and parameters), each worth its number of choices; the report says what Canvas's scoring changes.
+and parameters), each worth its number of choices; a multiple-response matrix becomes one multiple-answers
+question per row; a highlight item becomes a multiple-answers question whose options are its parts (the passage,
+its parts in brackets, or the table is in the question); the report says what Canvas's scoring changes.
+
+Options are written in the course's display order (:mod:`her2course.quiz.shuffle`; the quiz does not shuffle
+them again), highlight parts in reading order, matrix columns in their logical order. A trend item's data table
+follows its stem (a Markdown table for text2qti, HTML in the hand-built items).
 
 No script comes from the data: text2qti's Markdown passes raw HTML through, so every ``<`` of the bank text is
 escaped before text2qti reads it (it shows as text, as in the book), and every HTML field of the finished
@@ -26,16 +32,33 @@ import string
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ..quiz.schema import BLANK, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
-from ..quiz.spec import display_order
+from ..quiz.markup import table_markdown
+from ..quiz.schema import (
+    BLANK,
+    Bowtie,
+    Cloze,
+    DropdownRationale,
+    Highlight,
+    Item,
+    Matrix,
+    MatrixMulti,
+    Numeric,
+    Ordered,
+    Sata,
+    Single,
+    cell_text,
+)
+from ..quiz.shuffle import display_order, shuffled
 from .common import (
     ExportReport,
     block,
+    highlight_html,
     inline_keep,
     number,
     one_line,
     plain,
     progress,
+    question_html,
     rationale_list,
     sanitize,
     write_zip,
@@ -45,6 +68,14 @@ from .selection import Assignment, Entry
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 TEXT2QTI_TYPES = ("single", "sata", "numeric")
+MATRIX_MULTI_NOTE = ("exported as {parts} consecutive multiple-answers questions, one per row, each worth its number "
+                     "of right columns; choose 'Partial credit with penalty' in New Quizzes for the course's +/- rule "
+                     "row by row")
+HIGHLIGHT_NOTE = ("Canvas has no highlight question: exported as a multiple-answers question with the passage's parts "
+                  "(or the table's rows) as options, in reading order; choose 'Partial credit with penalty' in New "
+                  "Quizzes for the course's +/- rule")
+RATIONALE_NOTE = ("exported as a multiple-dropdowns question; Canvas scores each drop-down on its own, whereas the "
+                  "course uses NCSBN's rationale scoring (claim and reason must both be right for a point)")
 BOWTIE_NOTE = ("exported as {parts} consecutive questions, one per group, each worth its number of choices. "
                "Canvas cannot require exactly N choices and scores a multiple-answer part with its own rule (New "
                "Quizzes' 'Partial credit with penalty': +1/N of the part per right choice, the same taken off per "
@@ -87,10 +118,18 @@ def _field(marker: str, text: str) -> str:
     return "\n".join(out)
 
 
+def stem_source(item: Item) -> str:
+    """The stem for text2qti's Markdown, with a trend item's data as a Markdown table after it."""
+    if item.data is None:
+        return item.stem
+    d = item.data
+    return f"{item.stem}\n\n" + table_markdown(d.caption, list(d.columns), [[cell_text(c) for c in r] for r in d.rows])
+
+
 def _numeric_prompt(item: Numeric) -> str:
     unit = item.answer.unit
     hint = f"Type the number only, in {unit}." if unit else "Type the number only."
-    return f"{item.stem}\n\n{item.answer.rounding} {hint}"
+    return f"{stem_source(item)}\n\n{item.answer.rounding} {hint}"
 
 
 def _numeric_feedback(item: Numeric) -> str:
@@ -101,11 +140,15 @@ def _numeric_feedback(item: Numeric) -> str:
 
 
 def _choices(lines: list[str], options, single: bool) -> None:
-    for letter, o in zip(string.ascii_lowercase, options, strict=False):
-        right = o.correct
+    """options: (text, correct, rationale) in the order to show."""
+    for letter, (text, right, why) in zip(string.ascii_lowercase, options, strict=False):
         marker = (f"*{letter})" if right else f"{letter})") if single else ("[*]" if right else "[ ]")
-        lines.append(_field(marker, o.text))
-        lines.append(_field("...", o.rationale))
+        lines.append(_field(marker, text))
+        lines.append(_field("...", why))
+
+
+def _shown(item_id: str, options, key: str = "") -> list[tuple[str, bool, str]]:
+    return [(o.text, o.correct, o.rationale) for o in shuffled(item_id, options, key)]
 
 
 def t2q_source(e: Entry, n: int) -> str:
@@ -119,9 +162,9 @@ def t2q_source(e: Entry, n: int) -> str:
         lines.append(f"=   {number(a.value)} +- {number(a.tolerance)}")
         return "\n".join(lines)
     assert isinstance(item, Single | Sata)
-    lines.append(_field(f"{n}.", item.stem))
+    lines.append(_field(f"{n}.", stem_source(item)))
     lines.append(_field("...", item.explanation))
-    _choices(lines, item.options, isinstance(item, Single))
+    _choices(lines, _shown(item.id, item.options), isinstance(item, Single))
     return "\n".join(lines)
 
 
@@ -136,11 +179,30 @@ def bowtie_sources(e: Entry, n: int) -> list[tuple[str, str]]:
     out = []
     for k, g in enumerate(item.groups, start=1):
         lines = [f"Title: {bowtie_title(item, k)}", f"Points: {g.choose}"]
-        ask = f"{item.stem}\n\nPart {k} of {len(item.groups)}. {g.label}: choose {g.choose}."
+        ask = f"{stem_source(item)}\n\nPart {k} of {len(item.groups)}. {g.label}: choose {g.choose}."
         lines.append(_field(f"{n}.", ask))
         lines.append(_field("...", item.explanation))
-        _choices(lines, g.options, g.choose == 1)
+        _choices(lines, _shown(item.id, g.options, g.id), g.choose == 1)
         out.append((bowtie_title(item, k), "\n".join(lines)))
+    return out
+
+
+def row_title(item: MatrixMulti, k: int) -> str:
+    return f"{item.id} row {k} of {len(item.rows)}"
+
+
+def matrix_multi_sources(e: Entry, n: int) -> list[tuple[str, str]]:
+    """(title, text2qti source) of each row of a multiple-response matrix: the scenario, then that row's choices."""
+    item = e.item
+    assert isinstance(item, MatrixMulti)
+    out = []
+    for k, r in enumerate(item.rows, start=1):
+        lines = [f"Title: {row_title(item, k)}", f"Points: {len(r.answers)}"]
+        ask = f"{stem_source(item)}\n\nRow {k} of {len(item.rows)}. {r.text}: select all that apply."
+        lines.append(_field(f"{n}.", ask))
+        lines.append(_field("...", f"{item.explanation}\n\n{r.text}: {r.rationale}"))
+        _choices(lines, [(c.text, c.id in r.answers, r.rationale) for c in item.columns], single=False)
+        out.append((row_title(item, k), "\n".join(lines)))
     return out
 
 
@@ -238,7 +300,7 @@ def _matrix_item(e: Entry) -> ET.Element:
     item = e.item
     assert isinstance(item, Matrix)
     general = block(item.explanation) + rationale_list([(r.text, r.rationale) for r in item.rows])
-    return _matching(e, block(item.stem), [(r.id, plain(r.text), r.answer) for r in item.rows],
+    return _matching(e, question_html(item), [(r.id, plain(r.text), r.answer) for r in item.rows],
                      [(c.id, plain(c.text)) for c in item.columns], general)
 
 
@@ -252,7 +314,7 @@ def _ordered_item(e: Entry) -> ET.Element:
     steps = {o.id: o for o in item.options}
     n = len(item.options)
     correct_pos = {o.id: str(i) for i, o in enumerate(item.options, start=1)}
-    stem = block(item.stem) + "<p>Give each step its position in the sequence.</p>"
+    stem = question_html(item) + "<p>Give each step its position in the sequence.</p>"
     general = block(item.explanation) + rationale_list([(o.text, o.rationale) for o in item.options], ordered=True)
     rows = [(sid, plain(steps[sid].text), correct_pos[sid]) for sid in display_order(item)]
     columns = [(str(i), position_label(i, n)) for i in range(1, n + 1)]
@@ -265,7 +327,7 @@ def blank_var(blank_id: str) -> str:
 
 def _cloze_item(e: Entry) -> ET.Element:
     item = e.item
-    assert isinstance(item, Cloze)
+    assert isinstance(item, Cloze | DropdownRationale)
     ref = _ident("question", item.id)
     el = ET.Element(_q("item"), {"ident": _ident("item", item.id), "title": item.id})
     label_ids = {o.id: _num_ident(item.id, "option", o.id) for b in item.blanks for o in b.options}
@@ -277,12 +339,12 @@ def _cloze_item(e: Entry) -> ET.Element:
         pos = m.end()
     text_html += inline_keep(item.text[pos:])
     pres = _sub(el, "presentation")
-    _material(pres, block(item.stem) + f"<p>{' '.join(text_html.split())}</p>")
+    _material(pres, question_html(item) + f"<p>{' '.join(text_html.split())}</p>")
     for b in item.blanks:
         lid = _sub(pres, "response_lid", {"ident": f"response_{blank_var(b.id)}"})
         _material(lid, blank_var(b.id), html=False)
         choice = _sub(lid, "render_choice")
-        for o in b.options:
+        for o in shuffled(item.id, b.options, b.id):
             _material(_sub(choice, "response_label", {"ident": label_ids[o.id]}), plain(o.text), html=False)
     res = _resprocessing(el)
     for b in item.blanks:
@@ -298,8 +360,21 @@ def _cloze_item(e: Entry) -> ET.Element:
     return el
 
 
-HAND_BUILT = {"matrix": _matrix_item, "cloze": _cloze_item, "ordered": _ordered_item}
+HAND_BUILT = {"matrix": _matrix_item, "cloze": _cloze_item, "ordered": _ordered_item,
+              "dropdown_rationale": _cloze_item}
+def highlight_source(e: Entry, n: int) -> str:
+    """The text2qti source of a highlight item: a multiple-answers question whose options are its parts."""
+    item = e.item
+    assert isinstance(item, Highlight)
+    lines = [f"Title: {item.id}", f"Points: {e.max}", _field(f"{n}.", stem_source(item)),
+             _field("...", item.explanation)]
+    _choices(lines, [(text, correct, why) for _, text, correct, why in item.parts()], single=False)
+    return "\n".join(lines)
+
+
 NOTES = {
+    "highlight": HIGHLIGHT_NOTE,
+    "dropdown_rationale": RATIONALE_NOTE,
     "sata": ("Canvas scores multiple-answer questions with its own partial-credit rule; in New Quizzes choose "
              "'Partial credit with penalty', which is the course's +/- rule"),
     "ordered": ("exported as a matching question (each step -> its position); Canvas gives partial credit per "
@@ -331,18 +406,29 @@ def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportRepo
     report = ExportReport("canvas", assignment.id)
     t2q_parts: list[str] = []
     hand: dict[str, ET.Element] = {}
+    extra_html: dict[str, str] = {}  # HTML to add after a text2qti question's text (a highlight's passage or table)
     order: list[str] = []  # question titles, in the assignment's order
     points = 0
     for n, e in enumerate(progress(assignment.entries, "canvas", quiet), start=1):
         item = e.item
-        if isinstance(item, Bowtie):
-            parts = bowtie_sources(e, n)
-            problem = _t2q_check([src for _, src in parts], max(len(g.options) for g in item.groups))
+        if isinstance(item, Bowtie | MatrixMulti):
+            parts = bowtie_sources(e, n) if isinstance(item, Bowtie) else matrix_multi_sources(e, n)
+            widest = (max(len(g.options) for g in item.groups) if isinstance(item, Bowtie) else len(item.columns))
+            problem = _t2q_check([src for _, src in parts], widest)
             if problem:
                 report.skipped[item.id] = problem
                 continue
             t2q_parts += [src for _, src in parts]
             order += [title for title, _ in parts]
+        elif isinstance(item, Highlight):
+            source = highlight_source(e, n)
+            problem = _t2q_check([source], len(item.parts()))
+            if problem:
+                report.skipped[item.id] = problem
+                continue
+            t2q_parts.append(source)
+            order.append(item.id)
+            extra_html[item.id] = highlight_html(item)
         elif item.type in TEXT2QTI_TYPES:
             source = t2q_source(e, n)
             problem = _t2q_check([source], len(item.options) if isinstance(item, Single | Sata) else 0)
@@ -357,7 +443,9 @@ def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportRepo
         report.exported.append(item.id)
         points += e.max
         note = (_numeric_note(item) if isinstance(item, Numeric) else
-                BOWTIE_NOTE.format(parts=len(item.groups)) if isinstance(item, Bowtie) else NOTES.get(item.type))
+                BOWTIE_NOTE.format(parts=len(item.groups)) if isinstance(item, Bowtie) else
+                MATRIX_MULTI_NOTE.format(parts=len(item.rows)) if isinstance(item, MatrixMulti) else
+                NOTES.get(item.type))
         if note:
             report.notes[item.id] = note
     if not order:
@@ -368,7 +456,7 @@ def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportRepo
     header = (f"Quiz title: {one_line(assignment.title)}\n"
               f"Quiz description: Assignment {assignment.id} ({len(report.exported)} questions). "
               f"Hand in your answers in Canvas.\n"
-              "Shuffle answers: true\n")
+              "Shuffle answers: false\n")
     quiz = _t2q_quiz(header + "\n\n" + "\n\n".join(t2q_parts) + "\n")
     qti = QTI(quiz)
 
@@ -380,7 +468,12 @@ def export(assignment: Assignment, out: Path, quiet: bool = False) -> ExportRepo
     for el in list(section):
         section.remove(el)
     for title in order:
-        section.append(hand.get(title) if title in hand else by_title[title])
+        item_el = hand.get(title) if title in hand else by_title[title]
+        if title in extra_html:
+            text = item_el.find(f"{_q('presentation')}/{_q('material')}/{_q('mattext')}")
+            assert text is not None
+            text.text = (text.text or "") + extra_html[title]
+        section.append(item_el)
     _sanitize_html(root)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..quiz import markup
+from ..quiz.schema import BLANK, Highlight, Item, TrendData, cell_text
 from .selection import Assignment, Entry
 
 T = TypeVar("T")
@@ -87,11 +88,7 @@ def inline(text: str) -> str:
 
 def inline_keep(text: str) -> str:
     """Inline HTML of a fragment between two blanks, keeping the space at either end."""
-    if not text.strip():
-        return " " if text else ""
-    lead = " " if text[:1].isspace() else ""
-    trail = " " if text[-1:].isspace() else ""
-    return lead + markup.inline(text) + trail
+    return markup.inline_keep(text)
 
 
 def plain(text: str) -> str:
@@ -136,3 +133,47 @@ def number(value: float) -> str:
 def header_comment(assignment: Assignment) -> str:
     return (f"Assignment {assignment.id} ({len(assignment.entries)} items, seed {assignment.seed}): "
             f"{assignment.title}")
+
+
+def data_html(data: TrendData | None) -> str:
+    """A trend item's values over time as an accessible HTML table (caption, column and row headers; text escaped)."""
+    if data is None:
+        return ""
+    e = html.escape
+
+    def cell(i: int, value) -> str:
+        return f'<th scope="row">{e(cell_text(value))}</th>' if i == 0 else f"<td>{e(cell_text(value))}</td>"
+
+    head = "".join(f'<th scope="col">{e(c)}</th>' for c in data.columns)
+    rows = "".join("<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in data.rows)
+    return (f'<table class="data"><caption>{e(data.caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def question_html(item: Item) -> str:
+    """The stem as HTML, followed by the item's data table (a trend item) where it has one."""
+    return block(item.stem) + data_html(item.data)
+
+
+def passage(text: str, fill) -> str:
+    """A cloze, drop-down rationale or highlight passage as inline HTML, each {{id}} replaced by fill(id)."""
+    out, pos = "", 0
+    for m in BLANK.finditer(text):
+        out += inline_keep(text[pos:m.start()]) + fill(m.group(1))
+        pos = m.end()
+    return out + inline_keep(text[pos:])
+
+
+def highlight_html(item: Highlight) -> str:
+    """What a highlight item asks the learner to look at, for a format with no highlighting: the passage with each
+    selectable part in bold and in brackets, or the table with its rows. The parts follow as the options."""
+    if item.table is not None:
+        t = item.table
+        head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in t.columns)
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(cell_text(c))}</td>" for c in r.cells) + "</tr>"
+                       for r in t.rows)
+        return (f"<table><caption>{html.escape(t.caption)}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{rows}</tbody></table><p>Select each row that matters (the rows are listed below).</p>")
+    spans = {sp.id: sp for sp in item.spans}
+    text = passage(item.text or "", lambda sid: f"<strong>[{inline(spans[sid].text)}]</strong>")
+    return f"<p>{text}</p><p>Select each part in brackets that matters (the parts are listed below).</p>"

@@ -7,8 +7,13 @@
 - matrix -> matching ``{=row -> column ...}``; GIFT has no per-pair feedback, so the row rationales go in the
   general feedback;
 - cloze with one blank -> "missing word" (the drop-down sits in the sentence);
-- skipped, by id: cloze with several blanks and bow-ties (GIFT has one answer set per question: use Moodle XML),
-  ordered (no GIFT type).
+- highlight -> multiple choice with the sata weights: the passage (its parts in brackets) or the table in the
+  question, the parts as options in reading order;
+- skipped, by id: cloze with several blanks, drop-down rationales, multiple-response matrices and bow-ties (GIFT has
+  one answer set per question: use Moodle XML), ordered (no GIFT type).
+
+Options are written in the course's display order (:mod:`her2course.quiz.shuffle`), highlight parts in reading
+order; a trend item's data table follows its stem.
 
 GIFT has no syntax for a question's mark: Moodle gives every GIFT question 1 mark. The fractions inside each
 question are kept, so the proportion of credit is the course's; the course's mark goes into the question's
@@ -24,10 +29,26 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from ..quiz.schema import BLANK, CJMM_LABELS, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
+from ..quiz.grading import max_score
+from ..quiz.schema import (
+    BLANK,
+    CJMM_LABELS,
+    Bowtie,
+    Cloze,
+    DropdownRationale,
+    Highlight,
+    Matrix,
+    MatrixMulti,
+    Numeric,
+    Ordered,
+    Sata,
+    Single,
+)
+from ..quiz.shuffle import shuffled
 from .common import (
     ExportReport,
     block,
+    highlight_html,
     inline,
     inline_keep,
     number,
@@ -35,12 +56,17 @@ from .common import (
     plain,
     plain_html,
     progress,
+    question_html,
     rationale_list,
 )
 from .moodle import CHOICE_LENGTH, DECIMAL_NOTE, decimal_hint, fraction
 from .selection import Assignment, Entry
 
 SPECIAL = "~=#{}:\\"
+RATIONALE_REASON = ("{n} drop-downs scored as pairs: GIFT has one answer set per question (use Moodle XML, which "
+                    "exports it as a Cloze question)")
+MATRIX_MULTI_REASON = ("a row of check boxes per row: GIFT has one answer set per question (use Moodle XML, which "
+                       "exports it as a Cloze question with a multiple-response part per row)")
 ORDERED_REASON = "GIFT has no ordering question type (use Moodle XML, which exports it as an Ordering question)"
 BOWTIE_REASON = ("a bow-tie has three answer sets and GIFT holds one per question (use Moodle XML, which exports "
                  "it as a Cloze question, or Canvas)")
@@ -76,18 +102,22 @@ def _general(text_html: str) -> str:
     return f"####{escape(text_html)}"
 
 
-def _choice(item: Single | Sata) -> str | None:
+def _choice(item: Single | Sata | Highlight) -> str | None:
     parts = []
-    if isinstance(item, Sata):
-        c = sum(o.correct for o in item.options)
-        right, wrong = fraction(100 / c), fraction(-100 / c)
-        if right is None or wrong is None:
-            return None
-        for o in item.options:
-            parts.append(f"~%{right if o.correct else wrong}%{escape(inline(o.text))}#{escape(block(o.rationale))}")
+    if isinstance(item, Highlight):
+        options = [(text, correct, why) for _, text, correct, why in item.parts()]
     else:
-        for o in item.options:
-            parts.append(f"{'=' if o.correct else '~'}{escape(inline(o.text))}#{escape(block(o.rationale))}")
+        options = [(o.text, o.correct, o.rationale) for o in shuffled(item.id, item.options)]
+    if isinstance(item, Single):
+        for text, correct, why in options:
+            parts.append(f"{'=' if correct else '~'}{escape(inline(text))}#{escape(block(why))}")
+        return " ".join(parts)
+    c = sum(correct for _, correct, _ in options)
+    right, wrong = fraction(100 / c), fraction(-100 / c)
+    if right is None or wrong is None:
+        return None
+    for text, correct, why in options:
+        parts.append(f"~%{right if correct else wrong}%{escape(inline(text))}#{escape(block(why))}")
     return " ".join(parts)
 
 
@@ -98,16 +128,23 @@ def question(e: Entry) -> tuple[str | None, str | None, str | None]:
         return None, BOWTIE_REASON, None
     if isinstance(item, Ordered):
         return None, ORDERED_REASON, None
-    if isinstance(item, Single | Sata):
+    if isinstance(item, DropdownRationale):
+        return None, RATIONALE_REASON.format(n=len(item.blanks)), None
+    if isinstance(item, MatrixMulti):
+        return None, MATRIX_MULTI_REASON, None
+    if isinstance(item, Single | Sata | Highlight):
         body = _choice(item)
         if body is None:
-            c = sum(o.correct for o in item.options)
+            c = max_score(item)
             return None, f"{c} correct options: 100/{c} % is not a grade GIFT accepts, so +/- scoring is lost", None
-        return f"{_head(e, block(item.stem))}{{{body} {_general(block(item.explanation))}}}", None, None
+        stem = question_html(item) + (highlight_html(item) if isinstance(item, Highlight) else "")
+        note = ("GIFT has no highlight question: exported as multiple choice with the parts as options, in reading "
+                "order, scored +/- as in the course" if isinstance(item, Highlight) else None)
+        return f"{_head(e, stem)}{{{body} {_general(block(item.explanation))}}}", None, note
     if isinstance(item, Numeric):
         a = item.answer
         unit = f" Give the number only, in {html.escape(a.unit)}." if a.unit else " Give the number only."
-        stem = block(item.stem) + f"<p>{html.escape(a.rounding)}{unit}{decimal_hint(a.value)}</p>"
+        stem = question_html(item) + f"<p>{html.escape(a.rounding)}{unit}{decimal_hint(a.value)}</p>"
         answers = [f"={number(a.value)}:{number(a.tolerance)}#{escape(block(item.rationale))}"]
         answers += [f"=%0%{number(d.value)}:{number(a.tolerance)}#{escape(block(d.rationale))}"
                     for d in item.distractors]
@@ -131,16 +168,17 @@ def question(e: Entry) -> tuple[str | None, str | None, str | None]:
         pairs = [f"={escape(inline(r.text))} -> {escape(columns[r.answer])}" for r in item.rows]
         general = block(item.explanation) + rationale_list([(r.text, r.rationale) for r in item.rows])
         note = "GIFT matching has no per-row feedback: the row rationales are in the general feedback"
-        return f"{_head(e, block(item.stem))}{{{' '.join(pairs)} {_general(general)}}}", None, note
+        return f"{_head(e, question_html(item))}{{{' '.join(pairs)} {_general(general)}}}", None, note
     if isinstance(item, Cloze):
         if len(item.blanks) != 1:
             return None, (f"{len(item.blanks)} blanks: GIFT has one answer set per question "
                           "(use Moodle XML, which exports it as a Cloze question)"), None
         m = BLANK.search(item.text)
         assert m is not None
+        blank = item.blanks[0]
         options = " ".join(f"{'=' if o.correct else '~'}{escape(plain_html(o.text))}#{escape(block(o.rationale))}"
-                           for o in item.blanks[0].options)
-        before = block(item.stem) + inline_keep(item.text[:m.start()])
+                           for o in shuffled(item.id, blank.options, blank.id))
+        before = question_html(item) + inline_keep(item.text[:m.start()])
         after = inline_keep(item.text[m.end():])
         text = (f"{_head(e, before)}{{{options} {_general(block(item.explanation))}}}"
                 f"{escape(after)}")

@@ -10,7 +10,18 @@
 - matrix -> matching (each row a sub-question, answers the column labels; unused columns as extra answers);
 - cloze -> multianswer (Moodle "Embedded answers (Cloze)"), one shuffled drop-down per blank with feedback;
 - ordered -> ordering (core question type since Moodle 4.4; a plugin before), all-or-nothing as in the course;
-- bowtie -> multianswer: each group an embedded sub-question worth its number of choices (see BOWTIE_NOTE).
+- bowtie -> multianswer: each group an embedded sub-question worth its number of choices (see BOWTIE_NOTE);
+- highlight -> multichoice (multiple): Moodle has no highlighting, so the passage (its parts in brackets) or the
+  table is in the question and the parts are the options, in reading order, with the sata fractions (+/- exactly);
+- matrix_multi -> multianswer, one check-box sub-question per row worth its number of right columns, each right
+  box +100/C % and each wrong one -100/C %: Moodle clamps each part to 0..100 %, which is the course's +/- rule row
+  by row;
+- dropdown_rationale -> multianswer, one drop-down per blank; Moodle scores each drop-down alone, not NCSBN's
+  pairs (see RATIONALE_NOTE).
+
+Options are written in the course's display order (:mod:`her2course.quiz.shuffle`); Moodle shuffles multiple
+choice (shuffleanswers) and the *_S Cloze parts again for each attempt, as it does for every question. A trend
+item's data table follows its stem.
 
 Each question's grade (defaultgrade) is the item's maximum score in the course, so totals match. Text fields are
 the course's sanitised HTML (:mod:`her2course.quiz.markup`); plain-text fields are HTML-escaped, since Moodle reads
@@ -23,8 +34,33 @@ import html
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ..quiz.schema import BLANK, CJMM_LABELS, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
-from .common import ExportReport, block, inline, inline_keep, number, plain_html, progress, rationale_list
+from ..quiz.schema import (
+    BLANK,
+    CJMM_LABELS,
+    Bowtie,
+    Cloze,
+    DropdownRationale,
+    Highlight,
+    Matrix,
+    MatrixMulti,
+    Numeric,
+    Ordered,
+    Sata,
+    Single,
+)
+from ..quiz.shuffle import shuffled
+from .common import (
+    ExportReport,
+    block,
+    highlight_html,
+    inline,
+    inline_keep,
+    number,
+    plain_html,
+    progress,
+    question_html,
+    rationale_list,
+)
 from .selection import Assignment, Entry
 
 # What Moodle's database holds (install.xml): a longer value stops the whole import with a database error.
@@ -45,6 +81,13 @@ BOWTIE_NOTE = ("exported as a Cloze question, one embedded part per group, each 
                "the part for each right box and -1/W for each wrong one (W = wrong boxes), never below 0. Moodle "
                "cannot require exactly N ticks: all right scores full marks and ticking every box scores 0, as in "
                "the course, but a part with one right and one wrong tick scores less than the course's one point")
+RATIONALE_NOTE = ("exported as a Cloze question, one drop-down per blank; Moodle scores each drop-down on its own "
+                  "(1/{n} of the question each), whereas the course uses NCSBN's rationale scoring ({rule}), so a "
+                  "right reason after a wrong claim earns Moodle credit that the course does not give")
+RATIONALE_RULES = {2: "one point only when both are right", 3: "one point for claim and first reason right, one "
+                   "for claim and second reason right"}
+HIGHLIGHT_NOTE = ("Moodle has no highlight question: exported as a multiple-response question with the passage's "
+                  "parts (or the table's rows) as its options, in reading order, scored +/- as in the course")
 ORDERING_NOTE = ("exported as an Ordering question, all-or-nothing as in the course: a core type since Moodle 4.4 "
                  "(install qtype_ordering on older sites)")
 
@@ -99,21 +142,28 @@ def _answer(q: ET.Element, frac: str, text_html: str, feedback_html: str, fmt: s
 
 def _multichoice(quiz: ET.Element, e: Entry) -> str | None:
     item = e.item
-    assert isinstance(item, Single | Sata)
-    if isinstance(item, Sata):
-        c = sum(o.correct for o in item.options)
+    assert isinstance(item, Single | Sata | Highlight)
+    if isinstance(item, Highlight):  # the parts, in reading order, as the options of a multiple-response question
+        options = [(text, correct, why) for _, text, correct, why in item.parts()]
+        text_html = question_html(item) + highlight_html(item)
+    else:
+        options = [(o.text, o.correct, o.rationale) for o in shuffled(item.id, item.options)]
+        text_html = question_html(item)
+    single = isinstance(item, Single)
+    if not single:
+        c = sum(correct for _, correct, _ in options)
         right, wrong = fraction(100 / c), fraction(-100 / c)
         if right is None or wrong is None:
             return (f"{c} correct options: Moodle accepts only set grades per answer, and 100/{c} % is not one, "
                     "so the +/- scoring cannot be kept")
-    q = _question(quiz, "multichoice", e, block(item.stem), block(item.explanation))
-    _simple(q, "single", "true" if isinstance(item, Single) else "false")
-    _simple(q, "shuffleanswers", "true")
-    _simple(q, "answernumbering", "abc")
+    q = _question(quiz, "multichoice", e, text_html, block(item.explanation))
+    _simple(q, "single", "true" if single else "false")
+    _simple(q, "shuffleanswers", "false" if isinstance(item, Highlight) else "true")
+    _simple(q, "answernumbering", "none" if isinstance(item, Highlight) else "abc")
     _simple(q, "showstandardinstruction", "1")
-    for o in item.options:
-        frac = ("100" if o.correct else "0") if isinstance(item, Single) else (right if o.correct else wrong)
-        _answer(q, frac, inline(o.text), block(o.rationale))
+    for text, correct, why in options:
+        frac = ("100" if correct else "0") if single else (right if correct else wrong)
+        _answer(q, frac, inline(text), block(why))
     _tags(q, e)
     return None
 
@@ -147,7 +197,7 @@ def _numerical(quiz: ET.Element, e: Entry) -> str | None:
     a = item.answer
     how = (f"Type the number followed by its unit ({html.escape(a.unit, quote=False)})." if a.unit
            else "Type the number only.")
-    stem = block(item.stem) + f"<p>{html.escape(a.rounding, quote=False)} {how}{decimal_hint(a.value)}</p>"
+    stem = question_html(item) + f"<p>{html.escape(a.rounding, quote=False)} {how}{decimal_hint(a.value)}</p>"
     units = [html.escape(u, quote=False) for u in unit_spellings(a.unit, a.unit_aliases)] if a.unit else []
     if units and len(units[0]) > UNIT_LENGTH:
         return f"its unit is longer than the {UNIT_LENGTH} characters Moodle stores for a unit"
@@ -182,7 +232,7 @@ def _matching(quiz: ET.Element, e: Entry) -> str | None:
     if any(len(text) > CHOICE_LENGTH for text in columns.values()):
         return f"a column is longer than the {CHOICE_LENGTH} characters Moodle stores for a matching answer"
     general = block(item.explanation) + rationale_list([(r.text, r.rationale) for r in item.rows])
-    q = _question(quiz, "matching", e, block(item.stem), general)
+    q = _question(quiz, "matching", e, question_html(item), general)
     _simple(q, "shuffleanswers", "true")
     for r in item.rows:
         sub = _text(q, "subquestion", inline(r.text))
@@ -223,18 +273,18 @@ def cloze_part(kind: str, weight: int, answers: list[tuple[str, str, str]]) -> s
 
 def _cloze(quiz: ET.Element, e: Entry) -> str | None:
     item = e.item
-    assert isinstance(item, Cloze)
+    assert isinstance(item, Cloze | DropdownRationale)
     blanks = {b.id: b for b in item.blanks}
     body = ""
     pos = 0
     for m in BLANK.finditer(item.text):
         body += cloze_text(inline_keep(item.text[pos:m.start()]))
         answers = [("=" if o.correct else "", plain_html(o.text), inline(o.rationale))
-                   for o in blanks[m.group(1)].options]
+                   for o in shuffled(item.id, blanks[m.group(1)].options, m.group(1))]
         body += cloze_part("MULTICHOICE_S", 1, answers)
         pos = m.end()
     body += cloze_text(inline_keep(item.text[pos:]))
-    question = cloze_text(block(item.stem)) + f"<p>{' '.join(body.split())}</p>"
+    question = cloze_text(question_html(item)) + f"<p>{' '.join(body.split())}</p>"
     q = _question(quiz, "cloze", e, question, block(item.explanation))
     _tags(q, e)
     return None
@@ -247,15 +297,16 @@ def _percent(value: float) -> str:
 def _bowtie(quiz: ET.Element, e: Entry) -> str | None:
     item = e.item
     assert isinstance(item, Bowtie)
-    parts = [cloze_text(block(item.stem))]
+    parts = [cloze_text(question_html(item))]
     for g in item.groups:
+        options = shuffled(item.id, g.options, g.id)
         if g.choose == 1:
-            answers = [("=" if o.correct else "", inline(o.text), inline(o.rationale)) for o in g.options]
+            answers = [("=" if o.correct else "", inline(o.text), inline(o.rationale)) for o in options]
             kind, how = "MULTICHOICE_VS", "choose 1"
         else:
             n_wrong = sum(not o.correct for o in g.options)
             answers = [(_percent(100 / g.choose) if o.correct else _percent(-100 / n_wrong), inline(o.text),
-                        inline(o.rationale)) for o in g.options]
+                        inline(o.rationale)) for o in options]
             kind, how = "MULTIRESPONSE_S", f"choose {g.choose}"
         parts.append(f"<p><strong>{cloze_text(inline(g.label))}</strong> ({how}):</p>"
                      f"{cloze_part(kind, g.choose, answers)}")
@@ -268,7 +319,7 @@ def _ordering(quiz: ET.Element, e: Entry) -> str | None:
     item = e.item
     assert isinstance(item, Ordered)
     general = block(item.explanation) + rationale_list([(o.text, o.rationale) for o in item.options], ordered=True)
-    q = _question(quiz, "ordering", e, block(item.stem), general)
+    q = _question(quiz, "ordering", e, question_html(item), general)
     for tag, value in (("layouttype", "VERTICAL"), ("selecttype", "ALL"), ("selectcount", "0"),
                        ("gradingtype", "ALL_OR_NOTHING"), ("showgrading", "SHOW"), ("numberingstyle", "none"),
                        # Without it Moodle's ordering importer adds hints with no format, which PostgreSQL refuses.
@@ -281,8 +332,29 @@ def _ordering(quiz: ET.Element, e: Entry) -> str | None:
     return None
 
 
+def _matrix_multi(quiz: ET.Element, e: Entry) -> str | None:
+    item = e.item
+    assert isinstance(item, MatrixMulti)
+    parts = [cloze_text(question_html(item))]
+    for r in item.rows:
+        c = len(r.answers)
+        right, wrong = fraction(100 / c), fraction(-100 / c)
+        if right is None or wrong is None:
+            return (f"row '{r.id}' has {c} right columns: 100/{c} % is not a grade Moodle accepts, so the +/- "
+                    "scoring cannot be kept")
+        answers = [(f"%{right}%" if col.id in r.answers else f"%{wrong}%", inline(col.text), inline(r.rationale))
+                   for col in item.columns]
+        parts.append(f"<p><strong>{cloze_text(inline(r.text))}</strong> (select all that apply):</p>"
+                     f"{cloze_part('MULTIRESPONSE', c, answers)}")
+    general = block(item.explanation) + rationale_list([(r.text, r.rationale) for r in item.rows])
+    q = _question(quiz, "cloze", e, "".join(parts), general)
+    _tags(q, e)
+    return None
+
+
 WRITERS = {"single": _multichoice, "sata": _multichoice, "numeric": _numerical, "matrix": _matching,
-           "cloze": _cloze, "ordered": _ordering, "bowtie": _bowtie}
+           "cloze": _cloze, "ordered": _ordering, "bowtie": _bowtie, "highlight": _multichoice,
+           "matrix_multi": _matrix_multi, "dropdown_rationale": _cloze}
 
 
 def note(e: Entry) -> str | None:
@@ -296,6 +368,10 @@ def note(e: Entry) -> str | None:
         return BOWTIE_NOTE
     if isinstance(item, Ordered):
         return ORDERING_NOTE
+    if isinstance(item, Highlight):
+        return HIGHLIGHT_NOTE
+    if isinstance(item, DropdownRationale):
+        return RATIONALE_NOTE.format(n=len(item.blanks), rule=RATIONALE_RULES[len(item.blanks)])
     return None
 
 

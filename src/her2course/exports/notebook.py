@@ -37,6 +37,8 @@ def _options(options: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 def assignment_item(item: dict[str, Any]) -> dict[str, Any]:
     """One item of a practice spec with everything that marks it left out (an allow-list, not a deny-list)."""
     out = {k: item[k] for k in _ITEM_KEYS}
+    if "data" in item:  # a trend item's table: data to read, nothing that marks it
+        out["data"] = {k: item["data"][k] for k in ("caption", "columns", "rows", "source")}
     t = item["type"]
     if t in ("single", "sata"):
         out["options"] = _options(item["options"])
@@ -47,15 +49,24 @@ def assignment_item(item: dict[str, Any]) -> dict[str, Any]:
         by_id = {o["id"]: o for o in item["options"]}
         out["options"] = _options([by_id[i] for i in item["display"]])  # listed in the scrambled order only
         out["display"] = list(item["display"])
-    elif t == "matrix":
+    elif t in ("matrix", "matrix_multi"):
         out["columns"] = _options(item["columns"])
         out["rows"] = _options(item["rows"])
-    elif t == "cloze":
+    elif t in ("cloze", "dropdown_rationale"):
         out["parts"] = [dict(p) for p in item["parts"]]
         out["blanks"] = [{"id": b["id"], "options": _options(b["options"])} for b in item["blanks"]]
     elif t == "bowtie":
         out["groups"] = [{"id": g["id"], "label": g["label"], "choose": g["choose"], "options": _options(g["options"])}
                          for g in item["groups"]]
+    elif t == "highlight":
+        if "table" in item:
+            table = item["table"]
+            out["table"] = {"caption": table["caption"], "columns": list(table["columns"]),
+                            "rows": [{**{k: r[k] for k in _OPTION_KEYS}, "cells": list(r["cells"])}
+                                     for r in table["rows"]]}
+        else:
+            out["parts"] = [dict(p) for p in item["parts"]]
+            out["spans"] = _options(item["spans"])
     else:  # pragma: no cover - a new item type must be added here before it can be assigned
         raise ValueError(f"item type '{t}' has no assignment form")
     return out

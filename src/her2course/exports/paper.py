@@ -3,7 +3,8 @@ rationales), as self-contained HTML, or PDF printed from that HTML by headless C
 
 The student sheet carries nothing that gives an answer away: no rationale, no explanation, no correct flag,
 ordered steps in a fixed scrambled order (derived from the item id, never the correct one) and numeric answers
-left blank. Tests scan every student file for leaks.
+left blank. Options are lettered in the order every rendering shows them (:mod:`her2course.quiz.shuffle`), so the
+key's letters, the book's print form and the screen agree. Tests scan every student file for leaks.
 """
 
 from __future__ import annotations
@@ -16,9 +17,23 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..quiz.schema import BLANK, CJMM_LABELS, TYPE_LABELS, Bowtie, Cloze, Matrix, Numeric, Ordered, Sata, Single
-from ..quiz.spec import display_order
-from .common import ExportReport, block, inline, inline_keep, number, progress, rationale_list
+from ..quiz.schema import (
+    CJMM_LABELS,
+    TYPE_LABELS,
+    Bowtie,
+    Cloze,
+    DropdownRationale,
+    Highlight,
+    Matrix,
+    MatrixMulti,
+    Numeric,
+    Ordered,
+    Sata,
+    Single,
+    cell_text,
+)
+from ..quiz.shuffle import display_order, shuffled
+from .common import ExportReport, block, data_html, inline, number, passage, progress, rationale_list
 from .selection import Assignment, Entry
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
@@ -35,6 +50,7 @@ ul.choices { list-style: none; padding-left: .5rem; } ul.choices li { margin: .2
 table { border-collapse: collapse; margin: .4rem 0; } th, td { border: 1px solid #666; padding: .25rem .5rem;
         text-align: left; vertical-align: top; } td.cell { text-align: center; }
 .group { margin: .4rem 0; } .blank { font-weight: bold; }
+table.data td { text-align: right; }
 .key { background: #f3f3f3; border-left: 4px solid #0072B2; padding: .4rem .7rem; margin-top: .5rem; }
 .right { font-weight: bold; } .tag { font-size: .85rem; color: #333; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; } }
@@ -55,18 +71,27 @@ def _letter(i: int) -> str:
     return chr(ord("A") + i) if i < 26 else str(i + 1)
 
 
+def _grid(columns_html: list[str], rows_html: list[str], shape: str) -> str:
+    head = "".join(f'<th scope="col">{c}</th>' for c in columns_html)
+    rows = "".join(f'<tr><th scope="row">{r}</th>' + "".join(
+        f'<td class="cell"><span class="{shape}" aria-hidden="true"></span></td>' for _ in columns_html) + "</tr>"
+        for r in rows_html)
+    return f"<table><thead><tr><td></td>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
 # ----------------------------------------------------------------------------------------- student sheet
 
 def _student_item(e: Entry, n: int) -> str:
     item = e.item
     # No points per question: for select-all-that-apply they would tell how many options are right.
     out = [f'<section class="item" id="q{n}">', f"<h2>Question {n}</h2>",
-           f'<p class="instruction">{html.escape(TYPE_LABELS[item.type])}</p>', block(item.stem)]
+           f'<p class="instruction">{html.escape(TYPE_LABELS[item.type])}</p>', block(item.stem),
+           data_html(item.data)]
     if isinstance(item, Single | Sata):
         shape = "box round" if isinstance(item, Single) else "box"
         out.append('<ul class="choices">' + "".join(
             f'<li><span class="{shape}" aria-hidden="true"></span>{_letter(i)}. {inline(o.text)}</li>'
-            for i, o in enumerate(item.options)) + "</ul>")
+            for i, o in enumerate(shuffled(item.id, item.options))) + "</ul>")
     elif isinstance(item, Numeric):
         a = item.answer
         out.append(f"<p>{html.escape(a.rounding)}</p>")
@@ -78,34 +103,50 @@ def _student_item(e: Entry, n: int) -> str:
                    + "".join(f'<tr><td class="cell"><span class="line" style="min-width:2.5rem">&nbsp;</span></td>'
                              f"<td>{inline(steps[sid].text)}</td></tr>" for sid in display_order(item))
                    + "</tbody></table>")
-    elif isinstance(item, Matrix):
-        head = "".join(f'<th scope="col">{inline(c.text)}</th>' for c in item.columns)
-        rows = "".join(f'<tr><th scope="row">{inline(r.text)}</th>'
-                       + "".join('<td class="cell"><span class="box round" aria-hidden="true"></span></td>'
-                                 for _ in item.columns) + "</tr>" for r in item.rows)
-        out.append(f"<table><thead><tr><td></td>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    elif isinstance(item, Cloze):
+    elif isinstance(item, Matrix | MatrixMulti):
+        if isinstance(item, MatrixMulti):
+            out.append("<p>Tick every box that applies in each row.</p>")
+        out.append(_grid([inline(c.text) for c in item.columns], [inline(r.text) for r in item.rows],
+                         "box round" if isinstance(item, Matrix) else "box"))
+    elif isinstance(item, Cloze | DropdownRationale):
         numbers = {b.id: k for k, b in enumerate(item.blanks, start=1)}
-        text = ""
-        pos = 0
-        for m in BLANK.finditer(item.text):
-            text += inline_keep(item.text[pos:m.start()])
-            text += f'<span class="blank">({numbers[m.group(1)]}) <span class="line">&nbsp;</span></span>'
-            pos = m.end()
-        text += inline_keep(item.text[pos:])
-        out.append(f"<p>{text}</p>")
+        out.append("<p>" + passage(item.text, lambda b: f'<span class="blank">({numbers[b]}) '
+                                                        '<span class="line">&nbsp;</span></span>') + "</p>")
         for b in item.blanks:
             out.append(f'<div class="group">Blank ({numbers[b.id]}): <ul class="choices">' + "".join(
-                f'<li><span class="box round" aria-hidden="true"></span>{inline(o.text)}</li>' for o in b.options)
-                + "</ul></div>")
+                f'<li><span class="box round" aria-hidden="true"></span>{inline(o.text)}</li>'
+                for o in shuffled(item.id, b.options, b.id)) + "</ul></div>")
     elif isinstance(item, Bowtie):
         for g in item.groups:
             out.append(f'<div class="group"><strong>{inline(g.label)}</strong> (choose {g.choose}):'
                        '<ul class="choices">' + "".join(
                            f'<li><span class="box" aria-hidden="true"></span>{inline(o.text)}</li>'
-                           for o in g.options) + "</ul></div>")
+                           for o in shuffled(item.id, g.options, g.id)) + "</ul></div>")
+    elif isinstance(item, Highlight):
+        out.append(_highlight_sheet(item))
     out.append("</section>")
     return "\n".join(out)
+
+
+def _highlight_sheet(item: Highlight) -> str:
+    """A highlight item on paper: the table with a box per row, or the passage with each selectable part lettered
+    and a box per letter."""
+    if item.table is not None:
+        t = item.table
+        head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in t.columns)
+        rows = "".join(f'<tr><td class="cell"><span class="box" aria-hidden="true"></span> {_letter(i)}</td>'
+                       + "".join(f"<td>{html.escape(cell_text(c))}</td>" for c in r.cells) + "</tr>"
+                       for i, r in enumerate(t.rows))
+        return ("<p>Tick each row that matters.</p>"
+                f'<table><caption>{html.escape(t.caption)}</caption><thead><tr><th scope="col">Row</th>{head}</tr>'
+                f"</thead><tbody>{rows}</tbody></table>")
+    letters = {sp.id: _letter(i) for i, sp in enumerate(item.spans)}
+    spans = {sp.id: sp for sp in item.spans}
+    text = passage(item.text or "", lambda sid: f'<span class="blank">[{letters[sid]}]</span> '
+                                                 f"<u>{inline(spans[sid].text)}</u>")
+    boxes = "".join(f'<li><span class="box" aria-hidden="true"></span>{letters[sp.id]}. {inline(sp.text)}</li>'
+                    for sp in item.spans)
+    return f'<p>Tick the letter of each underlined part that matters.</p><p>{text}</p><ul class="choices">{boxes}</ul>'
 
 
 def student_html(assignment: Assignment, quiet: bool = True) -> str:
@@ -129,14 +170,14 @@ def _key_item(e: Entry, n: int) -> str:
            f'<p class="tag">{html.escape(item.type)} &middot; {html.escape(e.chapter)} &middot; '
            f"{html.escape(item.learning_outcome)}: {html.escape(e.outcome_text)} &middot; "
            f"{html.escape(CJMM_LABELS[item.cjmm_step])} &middot; {item.difficulty} &middot; max {e.max}</p>",
-           block(item.stem)]
+           block(item.stem), data_html(item.data)]
     if isinstance(item, Single | Sata):
         rule = ("One point for the correct answer." if isinstance(item, Single) else
                 "+/- scoring: one point per correct option chosen, minus one per wrong option chosen, never "
                 "below zero.")
         out.append(f"<p><em>{rule}</em></p><table><tbody>" + "".join(
             f"<tr><td>{_letter(i)}. {inline(o.text)}</td><td>{_mark(o.correct)}</td><td>{block(o.rationale)}</td></tr>"
-            for i, o in enumerate(item.options)) + "</tbody></table>")
+            for i, o in enumerate(shuffled(item.id, item.options))) + "</tbody></table>")
     elif isinstance(item, Numeric):
         a = item.answer
         out.append(f'<p class="right">Answer: {number(a.value)} {html.escape(a.unit)} '
@@ -158,22 +199,41 @@ def _key_item(e: Entry, n: int) -> str:
         out.append("<p><em>One point per row.</em></p><table><tbody>" + "".join(
             f"<tr><th scope=\"row\">{inline(r.text)}</th><td class=\"right\">{inline(columns[r.answer].text)}</td>"
             f"<td>{block(r.rationale)}</td></tr>" for r in item.rows) + "</tbody></table>")
-    elif isinstance(item, Cloze):
-        out.append("<p><em>One point per blank.</em></p>")
+    elif isinstance(item, Cloze | DropdownRationale):
+        out.append("<p><em>" + (RATIONALE_RULE[len(item.blanks)] if isinstance(item, DropdownRationale)
+                                else "One point per blank.") + "</em></p>")
         for k, b in enumerate(item.blanks, start=1):
             out.append(f"<p>Blank ({k}):</p><table><tbody>" + "".join(
                 f"<tr><td>{inline(o.text)}</td><td>{_mark(o.correct)}</td><td>{block(o.rationale)}</td></tr>"
-                for o in b.options) + "</tbody></table>")
+                for o in shuffled(item.id, b.options, b.id)) + "</tbody></table>")
     elif isinstance(item, Bowtie):
         out.append("<p><em>One point per correct choice.</em></p>")
         for g in item.groups:
             out.append(f"<p><strong>{inline(g.label)}</strong> (choose {g.choose}):</p><table><tbody>" + "".join(
                 f"<tr><td>{inline(o.text)}</td><td>{_mark(o.correct)}</td><td>{block(o.rationale)}</td></tr>"
-                for o in g.options) + "</tbody></table>")
+                for o in shuffled(item.id, g.options, g.id)) + "</tbody></table>")
+    elif isinstance(item, Highlight):
+        out.append("<p><em>+/- scoring: one point per part that matters selected, minus one per other part "
+                   "selected, never below zero.</em></p><table><tbody>" + "".join(
+                       f"<tr><td>{_letter(i)}. {inline(text)}</td><td>{_mark(correct)}</td><td>{block(why)}</td></tr>"
+                       for i, (_, text, correct, why) in enumerate(item.parts())) + "</tbody></table>")
+    elif isinstance(item, MatrixMulti):
+        columns = {c.id: c for c in item.columns}
+        out.append("<p><em>+/- scoring row by row: one point per right box ticked, minus one per wrong box, a row "
+                   "never below zero; the rows added up.</em></p><table><tbody>" + "".join(
+                       f'<tr><th scope="row">{inline(r.text)}</th><td class="right">'
+                       + ", ".join(inline(columns[a].text) for a in r.answers)
+                       + f"</td><td>{block(r.rationale)}</td></tr>" for r in item.rows) + "</tbody></table>")
     out.append(f'<div class="key"><strong>Explanation.</strong> {block(item.explanation)}'
                f"<p class=\"tag\">Sources: {html.escape(', '.join(item.reference))}</p></div>")
     out.append("</section>")
     return "\n".join(out)
+
+
+RATIONALE_RULE = {
+    2: "Rationale scoring (dyad): one point only when both blanks are right.",
+    3: "Rationale scoring (triad): one point for blanks 1 and 2 both right, one for blanks 1 and 3 both right.",
+}
 
 
 def key_html(assignment: Assignment, quiet: bool = True) -> str:

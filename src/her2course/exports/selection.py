@@ -72,8 +72,16 @@ def bank_dir_from(explicit: str | Path | None) -> Path | None:
 
 
 def chapters(bank_dir: Path | None = None) -> list[str]:
+    """The chapters with questions: one per bank file, and (for the course's banks) the unfolding cases' chapter."""
     folder = bank_dir if bank_dir is not None else questions_dir(package_layout())
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    found = {p.stem for p in folder.glob("*.yaml")}
+    if bank_dir is None:
+        from ..cases.bank import CHAPTER
+        from ..cases.loader import case_ids
+
+        if case_ids():
+            found.add(CHAPTER)
+    return sorted(found)
 
 
 def check_bank_dir(bank_dir: Path) -> tuple[int, list[Problem]]:
@@ -91,19 +99,27 @@ def check_bank_dir(bank_dir: Path) -> tuple[int, list[Problem]]:
     return len(items), problems
 
 
+def chapter_entries(chapter: str, bank_dir: Path | None = None) -> list[Entry]:
+    """A chapter's questions: its bank's (in ``bank_dir`` when given), or (the course's chapter 7) the unfolding
+    cases' stage items with their context."""
+    from ..cases.bank import CHAPTER, case_banks
+
+    if bank_dir is not None:
+        banks = [load_bank(Path(bank_dir) / f"{chapter}.yaml")]
+    else:
+        banks = case_banks() if chapter == CHAPTER else [load_bank(chapter)]
+    return [Entry(item, bank) for bank in banks for item in bank.items]
+
+
 def all_entries(bank_dir: Path | None = None) -> list[Entry]:
-    """Every question of every bank (the course's, or those in ``bank_dir``), in bank order.
+    """Every question of every bank and every case (the course's, or the banks in ``bank_dir``), in course order.
 
     A private folder is validated first; a DataError lists every problem (file, item, field)."""
     if bank_dir is not None:
         _, problems = check_bank_dir(bank_dir)
         if problems:
             raise DataError(problems)
-    out: list[Entry] = []
-    for chapter in chapters(bank_dir):
-        bank = load_bank(chapter if bank_dir is None else Path(bank_dir) / f"{chapter}.yaml")
-        out += [Entry(item, bank) for item in bank.items]
-    return out
+    return [e for chapter in chapters(bank_dir) for e in chapter_entries(chapter, bank_dir)]
 
 
 def form_entries(entries: Sequence[Entry], seed: int) -> tuple[Entry, ...]:

@@ -4,7 +4,15 @@ Responses (JSON shapes, as the front end sends them):
 
 - single ``"option-id"``; sata ``["id", ...]``; numeric ``"5.4 mg/kg"`` (the learner's text) or a number;
 - ordered ``["id", ...]`` (every step, in the learner's order); matrix ``{row-id: column-id}``;
-- cloze ``{blank-id: option-id}``; bowtie ``{group-id: ["option-id", ...]}``.
+- cloze ``{blank-id: option-id}``; bowtie ``{group-id: ["option-id", ...]}``;
+- highlight ``["part-id", ...]`` (spans of the text or rows of the table, as sata);
+- matrix_multi ``{row-id: ["column-id", ...]}``; dropdown_rationale ``{blank-id: option-id}`` (as cloze).
+
+Scoring rules (NCSBN's 0/1, +/- and rationale rules; see the schema's docstring for the sources):
+single, numeric, ordered 0/1 (one point); matrix, cloze, bowtie 0/1 per row, blank or choice; sata and highlight
++/- over the item; matrix_multi +/- within each row (floor 0 per row), summed; dropdown_rationale by pairs: a dyad
+scores 1 when both drop-downs are right, a triad 1 for claim and first reason right plus 1 for claim and second
+reason right.
 
 A result has a status (correct, partial, incorrect, or invalid: an answer that cannot be scored yet, with a
 message saying what to do; it is never counted wrong), a score out of max, and marks: one (key, correct) per
@@ -21,7 +29,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .schema import Bowtie, Cloze, Item, Matrix, Numeric, Ordered, Sata, Single
+from .schema import (
+    Bowtie,
+    Cloze,
+    DropdownRationale,
+    Highlight,
+    Item,
+    Matrix,
+    MatrixMulti,
+    Numeric,
+    Ordered,
+    Sata,
+    Single,
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +87,12 @@ def max_score(item: Item) -> int:
         return len(item.blanks)
     if isinstance(item, Bowtie):
         return sum(g.choose for g in item.groups)
+    if isinstance(item, Highlight):
+        return sum(correct for _, _, correct, _ in item.parts())
+    if isinstance(item, MatrixMulti):
+        return sum(len(r.answers) for r in item.rows)
+    if isinstance(item, DropdownRationale):
+        return len(item.blanks) - 1
     return 1
 
 
@@ -90,6 +116,20 @@ def _choice(answers: dict[str, Any], key: str) -> str | None:
 NOT_AN_OPTION = "That answer is not one of the options. Choose again."
 
 
+def _plus_minus(options: list[tuple[str, bool]], response: Any, top: int, empty: str) -> Result:
+    """Select-all scoring: +1 per right choice, -1 per wrong one, never below 0 (sata, highlight)."""
+    chosen = _str_list(response)
+    if chosen is None and response is not None:
+        return _invalid(top, NOT_AN_OPTION)
+    chosen_set = set(chosen or [])
+    if not chosen_set:
+        return _invalid(top, empty)
+    if not chosen_set <= {oid for oid, _ in options}:
+        return _invalid(top, NOT_AN_OPTION)
+    marks = [Mark(oid, correct) for oid, correct in options if oid in chosen_set]
+    return _scored(sum(1 if m.correct else -1 for m in marks), top, marks)
+
+
 def grade(item: Item, response: Any) -> Result:
     """Score one response to one item. Total: any JSON value (and any other Python value) gives a result; a
     response of the wrong shape is 'invalid' with a message, never an exception."""
@@ -103,17 +143,12 @@ def grade(item: Item, response: Any) -> Result:
         return _scored(int(chosen.correct), top, [Mark(chosen.id, chosen.correct)])
 
     if isinstance(item, Sata):
-        chosen = _str_list(response)
-        if chosen is None and response is not None:
-            return _invalid(top, NOT_AN_OPTION)
-        chosen_set = set(chosen or [])
-        if not chosen_set:
-            return _invalid(top, "Select at least one option before checking.")
-        if not chosen_set <= {o.id for o in item.options}:
-            return _invalid(top, NOT_AN_OPTION)
-        marks = [Mark(o.id, o.correct) for o in item.options if o.id in chosen_set]
-        score = sum(1 if m.correct else -1 for m in marks)
-        return _scored(score, top, marks)
+        return _plus_minus([(o.id, o.correct) for o in item.options], response, top,
+                           "Select at least one option before checking.")
+
+    if isinstance(item, Highlight):
+        return _plus_minus([(pid, correct) for pid, _, correct, _ in item.parts()], response, top,
+                           "Select at least one part before checking.")
 
     if isinstance(item, Numeric):
         return _grade_numeric(item, response)
@@ -135,7 +170,27 @@ def grade(item: Item, response: Any) -> Result:
         marks = [Mark(r.id, answers[r.id] == r.answer) for r in item.rows]
         return _scored(sum(m.correct for m in marks), top, marks)
 
-    if isinstance(item, Cloze):
+    if isinstance(item, MatrixMulti):
+        answers = _str_map(response) or {}
+        columns = {c.id for c in item.columns}
+        picked: dict[str, set[str]] = {}
+        for r in item.rows:
+            given = _str_list(answers.get(r.id))
+            if given and set(given) <= columns:
+                picked[r.id] = set(given)
+            elif given:
+                return _invalid(top, NOT_AN_OPTION)
+        if len(picked) < len(item.rows):
+            return _invalid(top, f"Choose at least one answer in every row ({len(picked)} of {len(item.rows)} "
+                                 "done).")
+        marks, score = [], 0
+        for r in item.rows:
+            row = [Mark(f"{r.id}:{c.id}", c.id in r.answers) for c in item.columns if c.id in picked[r.id]]
+            marks += row
+            score += max(0, sum(1 if m.correct else -1 for m in row))
+        return _scored(score, top, marks)
+
+    if isinstance(item, Cloze | DropdownRationale):
         answers = _str_map(response) or {}
         marks = []
         for blank in item.blanks:
@@ -145,6 +200,9 @@ def grade(item: Item, response: Any) -> Result:
                 marks.append(Mark(choice.id, choice.correct))
         if len(marks) < len(item.blanks):
             return _invalid(top, f"Choose an option for every blank ({len(marks)} of {len(item.blanks)} done).")
+        if isinstance(item, DropdownRationale):  # rationale scoring: the claim pairs with each reason
+            claim, *reasons = marks
+            return _scored(sum(claim.correct and m.correct for m in reasons), top, marks)
         return _scored(sum(m.correct for m in marks), top, marks)
 
     if isinstance(item, Bowtie):

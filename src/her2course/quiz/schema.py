@@ -24,6 +24,31 @@ Item types and the fields they add:
 - ``cloze``   text with ``{{blank-id}}`` placeholders, blanks [{id, options: [{id, text, correct, rationale}]}].
 - ``bowtie``  groups: three of them (actions to take, the condition, parameters to monitor), each
   {id, label, choose, options [{id, text, correct, rationale}]} with exactly ``choose`` correct options.
+- ``highlight`` the parts of a passage or the rows of a table that matter, selected like options: either
+  ``text`` with ``{{span-id}}`` placeholders and spans [{id, text, correct, rationale}], or
+  ``table`` {caption, columns, rows [{id, cells, correct, rationale}]}; at least one correct part.
+- ``matrix_multi`` (NGN "matrix multiple response" / "multiple response grouping") columns [{id, text}],
+  rows [{id, text, answers: [column id, ...], rationale}]: each row may take several columns.
+- ``dropdown_rationale`` a sentence with two (dyad: "The client is at risk for [A] as evidenced by [B]") or three
+  (triad: "[A] because of [B] and [C]") drop-downs, written like a cloze: text and blanks. The first blank in the
+  text is the claim; the others are its reasons.
+
+Any item may also carry ``data``: a table of values over time (``{caption, columns, rows, source}``, the first
+column naming what is measured and at least two time-point columns). NGN calls such an item a *trend* item: the
+learner answers it, in whatever response format it has, by reading the data across time points.
+
+Scoring follows the three rules NCSBN uses for the Next Generation NCLEX (NCSBN, "What are the current scoring
+models?", NCLEX help center article 14690447982359; W. Muntean, "Next Generation NCLEX: item types and scoring",
+NCSBN NCLEX conference 2022), implemented in :mod:`her2course.quiz.grading`:
+
+- 0/1: one point per correct choice where the learner picks a stated number (single, cloze, matrix, bowtie);
+  ordered response is scored all or nothing (one point).
+- +/-: one point for each correct option chosen, one taken off for each wrong one, never below zero (sata and
+  highlight over the whole item; matrix_multi row by row, each row a select-all question of its own, its floor at
+  zero, the rows summed).
+- rationale: a point only for a correctly paired claim and reason. Dyad: one point when both drop-downs are
+  right. Triad: the claim pairs with each reason, one point for claim and first reason both right and one for
+  claim and second reason both right (0, 1 or 2 points); a wrong claim scores nothing.
 """
 
 from __future__ import annotations
@@ -54,7 +79,8 @@ CJMM_LABELS = {
 # An item built around a client situation names the CJMM step it measures; a recall item is a knowledge item.
 KNOWLEDGE = "knowledge"
 CJMM_CHOICES = (*CJMM_STEPS, KNOWLEDGE)
-ITEM_TYPES = ("single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie")
+ITEM_TYPES = ("single", "sata", "numeric", "ordered", "matrix", "cloze", "bowtie", "highlight", "matrix_multi",
+              "dropdown_rationale")
 TYPE_LABELS = {
     "single": "Choose the one best answer.",
     "sata": "Select all that apply.",
@@ -63,7 +89,12 @@ TYPE_LABELS = {
     "matrix": "Choose one answer in each row.",
     "cloze": "Choose an option for each blank.",
     "bowtie": "Complete the bow-tie.",
+    "highlight": "Select every part that applies.",
+    "matrix_multi": "Choose every answer that applies in each row.",
+    "dropdown_rationale": "Choose an option for each blank to complete the sentence.",
 }
+# The types scored +/- (each wrong choice takes a point away): the quiz explains the rule at the first one.
+PLUS_MINUS = ("sata", "highlight", "matrix_multi")
 BLANK = re.compile(r"\{\{\s*([a-z0-9]+(?:[-_.][a-z0-9]+)*)\s*\}\}")
 
 Text = Annotated[str, Field(min_length=1)]
@@ -106,6 +137,85 @@ class Row(_Strict):
     text: Text
     answer: str
     rationale: Rationale
+
+
+Cell = int | float | str
+
+
+def cell_text(value: Cell) -> str:
+    """A table cell as shown: whole floats without '.0'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class DataTable(_Strict):
+    """A table of data (a case stage's, or a trend item's)."""
+
+    caption: Text
+    columns: list[Text] = Field(min_length=1)
+    rows: list[list[Cell]] = Field(min_length=1)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _row_lengths(self) -> DataTable:
+        for i, row in enumerate(self.rows, start=1):
+            if len(row) != len(self.columns):
+                raise ValueError(f"table '{self.caption}': row {i} has {len(row)} cells, expected "
+                                 f"{len(self.columns)} (one per column)")
+        return self
+
+    def row(self, label: str) -> list[Cell]:
+        """The row whose first cell is ``label`` (for tests and tools that read the data)."""
+        for r in self.rows:
+            if cell_text(r[0]) == label:
+                return r
+        raise KeyError(f"table '{self.caption}' has no row '{label}'")
+
+    def value(self, label: str, column: str) -> Cell:
+        return self.row(label)[self.columns.index(column)]
+
+
+class TrendData(DataTable):
+    """An item's data across time points: the first column names what is measured, each other column is a time."""
+
+    @model_validator(mode="after")
+    def _time_points(self) -> TrendData:
+        if len(self.columns) < 3:
+            raise ValueError(f"trend data '{self.caption}' needs at least two time-point columns after the first "
+                             f"(what is measured); found {len(self.columns) - 1}")
+        return self
+
+
+class MultiRow(_Strict):
+    id: str = Field(pattern=ID)
+    text: Text
+    answers: Keys = Field(description="the column ids that apply to this row")
+    rationale: Rationale
+
+
+class TableRow(_Strict):
+    """A row of a highlight table: selectable as a whole."""
+
+    id: str = Field(pattern=ID)
+    cells: list[Cell] = Field(min_length=1)
+    correct: bool = False
+    rationale: Rationale
+
+
+class HighlightTable(_Strict):
+    caption: Text
+    columns: list[Text] = Field(min_length=1)
+    rows: list[TableRow] = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _rows(self) -> HighlightTable:
+        _unique_ids(self.rows)
+        for r in self.rows:
+            if len(r.cells) != len(self.columns):
+                raise ValueError(f"row '{r.id}' has {len(r.cells)} cells, expected {len(self.columns)} (one per "
+                                 "column)")
+        return self
 
 
 class Blank(_Strict):
@@ -249,6 +359,7 @@ class ItemBase(_Strict):
     difficulty: Literal["easy", "medium", "hard"]
     reference: Keys
     tags: list[str] = []
+    data: TrendData | None = Field(default=None, description="values across time points: makes it a trend item")
 
 
 class Single(ItemBase):
@@ -357,14 +468,7 @@ class Cloze(ItemBase):
         text = info.data.get("text")
         if text is None:
             return blanks
-        placed = BLANK.findall(text)
-        ids = [b.id for b in blanks]
-        for b in ids:
-            if placed.count(b) != 1:
-                raise ValueError(f"blank '{b}' must appear exactly once in the text as {{{{{b}}}}}")
-        for p in placed:
-            if p not in ids:
-                raise ValueError(f"the text has {{{{{p}}}}} but no blank with id '{p}'")
+        _placed_once(text, [b.id for b in blanks], "blank")
         ids_all = [o.id for b in blanks for o in b.options]
         if len(ids_all) != len(set(ids_all)):
             raise ValueError("option ids must be unique across all blanks")
@@ -387,7 +491,95 @@ class Bowtie(ItemBase):
         return groups
 
 
-Item = Single | Sata | Numeric | Ordered | Matrix | Cloze | Bowtie
+def _placed_once(text: str, ids: list[str], what: str, in_order: bool = False) -> None:
+    """Every id appears exactly once in the text as {{id}}, and every {{...}} in the text is one of them; with
+    ``in_order``, the ids are listed in the order the text places them."""
+    placed = BLANK.findall(text)
+    for b in ids:
+        if placed.count(b) != 1:
+            raise ValueError(f"{what} '{b}' must appear exactly once in the text as {{{{{b}}}}}")
+    for p in placed:
+        if p not in ids:
+            raise ValueError(f"the text has {{{{{p}}}}} but no {what} with id '{p}'")
+    if in_order and placed != ids:
+        raise ValueError(f"list the {what}s in the order the text places them ({', '.join(placed)})")
+
+
+class Highlight(ItemBase):
+    type: Literal["highlight"]
+    text: str | None = Field(default=None, description="a passage with {{span-id}} where each selectable part is")
+    spans: list[Choice] = Field(default=[], description="the selectable parts of the text, in any order")
+    table: HighlightTable | None = Field(default=None, description="or a table whose rows are selectable")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Highlight:
+        if (self.text is None) == (self.table is None):
+            raise ValueError("a highlight item needs either 'text' with 'spans' or a 'table', not both")
+        if self.text is not None:
+            if len(self.spans) < 3:
+                raise ValueError(f"a highlight text needs at least 3 spans to select from, found {len(self.spans)}")
+            _unique_ids(self.spans)
+            _placed_once(self.text, [s.id for s in self.spans], "span", in_order=True)
+        elif self.spans:
+            raise ValueError("'spans' belong to a highlight text; a table's rows are its selectable parts")
+        if not any(c for _, _, c, _ in self.parts()):
+            raise ValueError("a highlight item needs at least one part that should be selected, found none")
+        return self
+
+    def parts(self) -> list[tuple[str, str, bool, str]]:
+        """(id, text, correct, rationale) of each selectable part, in reading order (spans are listed in text
+        order; a table row's text is its cells as 'column: value', joined by semicolons)."""
+        if self.table is not None:
+            cols = self.table.columns
+            return [(r.id, "; ".join(f"{c}: {cell_text(v)}" for c, v in zip(cols, r.cells, strict=True)),
+                     r.correct, r.rationale) for r in self.table.rows]
+        return [(sp.id, sp.text, sp.correct, sp.rationale) for sp in self.spans]
+
+
+class MatrixMulti(ItemBase):
+    type: Literal["matrix_multi"]
+    columns: list[Column] = Field(min_length=2)
+    rows: list[MultiRow] = Field(min_length=2)
+
+    @field_validator("columns", "rows")
+    @classmethod
+    def _ids(cls, entries: list) -> list:
+        _unique_ids(entries)
+        return entries
+
+    @field_validator("rows")
+    @classmethod
+    def _answers(cls, rows: list[MultiRow], info) -> list[MultiRow]:
+        columns = {c.id for c in info.data.get("columns", [])}
+        if columns:
+            for row in rows:
+                for a in row.answers:
+                    if a not in columns:
+                        raise ValueError(f"row '{row.id}' answers '{a}', which is not a column id")
+                if len(set(row.answers)) != len(row.answers):
+                    raise ValueError(f"row '{row.id}' lists a column twice in its answers")
+        return rows
+
+
+class DropdownRationale(ItemBase):
+    type: Literal["dropdown_rationale"]
+    text: Text = Field(description="the sentence, with {{blank-id}} where each drop-down goes: the claim first")
+    blanks: list[Blank] = Field(min_length=2, max_length=3, description="two (dyad) or three (triad) drop-downs")
+
+    @field_validator("blanks")
+    @classmethod
+    def _placed(cls, blanks: list[Blank], info) -> list[Blank]:
+        _unique_ids(blanks)
+        text = info.data.get("text")
+        if text is not None:
+            _placed_once(text, [b.id for b in blanks], "blank", in_order=True)  # the claim first
+        ids_all = [o.id for b in blanks for o in b.options]
+        if len(ids_all) != len(set(ids_all)):
+            raise ValueError("option ids must be unique across all blanks")
+        return blanks
+
+
+Item = Single | Sata | Numeric | Ordered | Matrix | Cloze | Bowtie | Highlight | MatrixMulti | DropdownRationale
 MODELS: dict[str, type[ItemBase]] = {
     "single": Single,
     "sata": Sata,
@@ -396,7 +588,15 @@ MODELS: dict[str, type[ItemBase]] = {
     "matrix": Matrix,
     "cloze": Cloze,
     "bowtie": Bowtie,
+    "highlight": Highlight,
+    "matrix_multi": MatrixMulti,
+    "dropdown_rationale": DropdownRationale,
 }
+
+
+def is_trend(item: ItemBase) -> bool:
+    """An item whose data span several time points (NGN's trend item), whatever its response format."""
+    return item.data is not None
 
 
 class BankHeader(_Strict):

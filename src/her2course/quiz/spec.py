@@ -1,15 +1,18 @@
 """The JSON spec the front end renders: the selected items, in order, with their Markdown already made safe HTML.
 
 Grading-relevant fields keep the names and shapes of the bank (ids, ``correct``, ``answer``, ``rows[].answer``,
-``groups[].choose``; ordered items list their steps in the correct order plus a ``display`` order), so the
-front-end grader reads bank items and spec items alike. Nothing here is random: a shuffle uses a seeded
-generator, and the order an ordered item starts in is derived from its id.
+``rows[].answers``, ``groups[].choose``, ``spans``, ``table.rows``; ordered items list their steps in the correct
+order plus a ``display`` order), so the front-end grader reads bank items and spec items alike. Options are listed
+in their display order (:mod:`her2course.quiz.shuffle`: fixed per item id, the same in print and on paper), so
+the front end shows them as they come. Nothing here is random: a shuffle of the items uses a seeded generator.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import random
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,13 +27,20 @@ from .schema import (
     Bowtie,
     Choice,
     Cloze,
+    DropdownRationale,
+    Highlight,
     Item,
     Matrix,
+    MatrixMulti,
     Numeric,
     Ordered,
+    Row,
     Sata,
     Single,
+    TrendData,
+    cell_text,
 )
+from .shuffle import display_order, shuffled
 
 SPEC_VERSION = 1
 
@@ -52,20 +62,34 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
-def display_order(item: Ordered) -> list[str]:
-    """A fixed scrambled order for an ordered item (from its id), never the correct order."""
-    ids = [o.id for o in item.options]
-    rng = random.Random(int(_digest("order", item.id)[:12], 16))
-    order = ids[:]
-    rng.shuffle(order)
-    if order == ids:
-        order = ids[1:] + ids[:1]
-    return order
-
-
 def _choices(options: Sequence[Choice]) -> list[dict[str, Any]]:
     return [{"id": o.id, "html": markup.inline(o.text), "label": markup.plain(o.text), "correct": o.correct,
              "rationale": markup.block(o.rationale)} for o in options]
+
+
+def text_parts(text: str) -> list[dict[str, str]]:
+    """A passage with ``{{id}}`` placeholders as [{"html": ...}, {"blank": id}, ...] (a cloze's blanks, a highlight's
+    spans): the front end and print put a control where each placeholder was."""
+    parts: list[dict[str, str]] = []
+    pos = 0
+    for m in BLANK.finditer(text):
+        if m.start() > pos:
+            parts.append({"html": markup.inline_keep(text[pos:m.start()])})
+        parts.append({"blank": m.group(1)})
+        pos = m.end()
+    if pos < len(text):
+        parts.append({"html": markup.inline_keep(text[pos:])})
+    return parts
+
+
+def data_spec(data: TrendData) -> dict[str, Any]:
+    """A trend item's table as plain text cells (the front end sets them as text, never as HTML)."""
+    return {"caption": markup.plain(data.caption), "columns": [markup.plain(c) for c in data.columns],
+            "rows": [[cell_text(c) for c in row] for row in data.rows], "source": data.source}
+
+
+def _ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _sources(keys: Sequence[str]) -> str:
@@ -76,7 +100,7 @@ def _sources(keys: Sequence[str]) -> str:
         return "; ".join(keys)
 
 
-def item_spec(item: Item, number: int, rng: random.Random | None = None) -> dict[str, Any]:
+def item_spec(item: Item, number: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": item.id,
         "type": item.type,
@@ -92,11 +116,10 @@ def item_spec(item: Item, number: int, rng: random.Random | None = None) -> dict
         "sources": _sources(item.reference),
         "max": max_score(item),
     }
+    if item.data is not None:
+        out["data"] = data_spec(item.data)
     if isinstance(item, Single | Sata):
-        options = list(item.options)
-        if rng is not None:
-            rng.shuffle(options)
-        out["options"] = _choices(options)
+        out["options"] = _choices(shuffled(item.id, item.options))
     elif isinstance(item, Numeric):
         a = item.answer
         out["answer"] = {"value": a.value, "tolerance": a.tolerance, "unit": a.unit,
@@ -107,26 +130,29 @@ def item_spec(item: Item, number: int, rng: random.Random | None = None) -> dict
         out["options"] = [{"id": o.id, "html": markup.inline(o.text), "label": markup.plain(o.text),
                            "rationale": markup.block(o.rationale)} for o in item.options]
         out["display"] = display_order(item)
-    elif isinstance(item, Matrix):
+    elif isinstance(item, Matrix | MatrixMulti):
         out["columns"] = [{"id": c.id, "html": markup.inline(c.text), "label": markup.plain(c.text)}
                           for c in item.columns]
-        out["rows"] = [{"id": r.id, "html": markup.inline(r.text), "label": markup.plain(r.text), "answer": r.answer,
+        out["rows"] = [{"id": r.id, "html": markup.inline(r.text), "label": markup.plain(r.text),
+                        **({"answer": r.answer} if isinstance(r, Row) else {"answers": list(r.answers)}),
                         "rationale": markup.block(r.rationale)} for r in item.rows]
-    elif isinstance(item, Cloze):
-        parts: list[dict[str, str]] = []
-        pos = 0
-        for m in BLANK.finditer(item.text):
-            if m.start() > pos:
-                parts.append({"html": markup.inline(item.text[pos:m.start()])})
-            parts.append({"blank": m.group(1)})
-            pos = m.end()
-        if pos < len(item.text):
-            parts.append({"html": markup.inline(item.text[pos:])})
-        out["parts"] = parts
-        out["blanks"] = [{"id": b.id, "options": _choices(b.options)} for b in item.blanks]
+    elif isinstance(item, Cloze | DropdownRationale):
+        out["parts"] = text_parts(item.text)
+        out["blanks"] = [{"id": b.id, "options": _choices(shuffled(item.id, b.options, b.id))} for b in item.blanks]
     elif isinstance(item, Bowtie):
         out["groups"] = [{"id": g.id, "label": markup.plain(g.label), "choose": g.choose,
-                          "options": _choices(g.options)} for g in item.groups]
+                          "options": _choices(shuffled(item.id, g.options, g.id))} for g in item.groups]
+    elif isinstance(item, Highlight):
+        if item.table is not None:
+            t = item.table
+            out["table"] = {"caption": markup.plain(t.caption), "columns": [markup.plain(c) for c in t.columns],
+                            "rows": [{"id": pid, "cells": [cell_text(c) for c in r.cells], "label": _ws(text),
+                                      "html": html.escape(_ws(text), quote=False), "correct": correct,
+                                      "rationale": markup.block(why)}
+                                     for r, (pid, text, correct, why) in zip(t.rows, item.parts(), strict=True)]}
+        else:
+            out["parts"] = text_parts(item.text or "")
+            out["spans"] = _choices(item.spans)
     return out
 
 
@@ -141,7 +167,6 @@ def quiz_id(chapter: str, ids: Sequence[str] | None, tags: Sequence[str] | None,
 def build(bank: Bank, *, ids: Sequence[str] | None = None, tags: Sequence[str] | None = None,
           shuffle: bool = False, seed: int | None = None, title: str | None = None) -> dict[str, Any]:
     items = select(bank, ids, tags)
-    rng: random.Random | None = None
     if shuffle:
         rng = random.Random(seed if seed is not None else int(_digest("shuffle", bank.chapter)[:12], 16))
         rng.shuffle(items)
@@ -152,5 +177,5 @@ def build(bank: Bank, *, ids: Sequence[str] | None = None, tags: Sequence[str] |
         "chapter": bank.chapter,
         "title": title or bank.title,
         "outcomes": {k: v for k, v in bank.learning_outcomes.items() if k in used},
-        "items": [item_spec(it, n, rng) for n, it in enumerate(items, start=1)],
+        "items": [item_spec(it, n) for n, it in enumerate(items, start=1)],
     }

@@ -26,8 +26,21 @@ function shownOrder(item) {
   return shown.length ? shown : Object.keys(byId);
 }
 
+// A trend item's data: a table of values over time (plain text cells, escaped).
+function dataTable(data) {
+  if (!data || typeof data !== "object") return "";
+  const cols = Array.isArray(data.columns) ? data.columns : [];
+  const rows = (Array.isArray(data.rows) ? data.rows : []).filter(Array.isArray).map((r) =>
+    `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join("")}</tr>`);
+  return `<table class="her2-qp-matrix her2-qp-data"><caption>${esc(data.caption)}</caption><thead><tr>` +
+    `${cols.map((c) => `<th scope="col">${esc(c)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+// The passage of a cloze, drop-down rationale or highlight item, with each placeholder drawn by fill(id).
+const passage = (item, fill) => (item.parts || []).map((p) => ("html" in p ? html(p.html) : fill(p.blank))).join("");
+
 function question(item) {
-  const out = [`<div class="her2-qp-stem">${html(item.stem)}</div>`,
+  const out = [`<div class="her2-qp-stem">${html(item.stem)}</div>`, dataTable(item.data),
     `<p class="her2-qp-instruction">${esc(item.instruction)}</p>`];
   switch (item.type) {
     case "single":
@@ -51,10 +64,10 @@ function question(item) {
       out.push(`<table class="her2-qp-matrix"><thead><tr><td></td>${head}</tr></thead><tbody>${rows}</tbody></table>`);
       break;
     }
-    case "cloze": {
+    case "cloze":
+    case "dropdown_rationale": {
       const order = Object.fromEntries((item.blanks || []).map((b, i) => [b.id, i + 1]));
-      const text = (item.parts || []).map((p) => ("html" in p ? html(p.html)
-        : `<span class="her2-qp-blank">(${esc(order[p.blank] ?? "?")}) ${LINE}</span>`)).join("");
+      const text = passage(item, (id) => `<span class="her2-qp-blank">(${esc(order[id] ?? "?")}) ${LINE}</span>`);
       out.push(`<p class="her2-qp-cloze">${text}</p>`);
       (item.blanks || []).forEach((b, i) =>
         out.push(`<p class="her2-qp-group">Blank (${i + 1}): choose one</p>`, options(b.options)));
@@ -65,6 +78,33 @@ function question(item) {
         out.push(`<p class="her2-qp-group">${esc(g.label)}: choose ${esc(g.choose)}</p>`, options(g.options));
       }
       break;
+    case "highlight":
+      if (item.table) {
+        const t = item.table;
+        const rows = (t.rows || []).map((r, i) => `<tr><td>${BOX} ${letter(i)}</td>` +
+          `${(r.cells || []).map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("");
+        out.push(`<p class="her2-qp-note">Tick each row that matters.</p><table class="her2-qp-matrix"><caption>` +
+          `${esc(t.caption)}</caption><thead><tr><th scope="col">Row</th>` +
+          `${(t.columns || []).map((c) => `<th scope="col">${esc(c)}</th>`).join("")}</tr></thead><tbody>${rows}` +
+          "</tbody></table>");
+      } else {
+        const pos = Object.fromEntries((item.spans || []).map((sp, i) => [sp.id, i]));
+        const spans = Object.fromEntries((item.spans || []).map((sp) => [sp.id, sp]));
+        out.push('<p class="her2-qp-note">Underline each part that matters (or tick its letter).</p>',
+          `<p class="her2-qp-cloze">${passage(item, (id) => `<span class="her2-qp-span">[${letter(pos[id] ?? 0)}] ` +
+            `${html(spans[id]?.html)}</span>`)}</p>`,
+          options(item.spans));
+      }
+      break;
+    case "matrix_multi": {
+      const cols = item.columns || [];
+      const head = cols.map((c) => `<th scope="col">${html(c.html)}</th>`).join("");
+      const rows = (item.rows || []).map((r) =>
+        `<tr><th scope="row">${html(r.html)}</th>${cols.map(() => `<td>${BOX}</td>`).join("")}</tr>`).join("");
+      out.push('<p class="her2-qp-note">Tick every box that applies in each row.</p>',
+        `<table class="her2-qp-matrix"><thead><tr><td></td>${head}</tr></thead><tbody>${rows}</tbody></table>`);
+      break;
+    }
     default:
       break;
   }
@@ -110,6 +150,7 @@ function answer(item) {
       break;
     }
     case "cloze":
+    case "dropdown_rationale":
       out.push('<p class="her2-qp-key">Answer:</p><ul>');
       (item.blanks || []).forEach((b, n) => (b.options || []).forEach((o, i) => {
         if (o.correct) out.push(li(`Blank (${n + 1}):`, `${letter(i)}. ${html(o.html)}`, o.rationale));
@@ -125,6 +166,21 @@ function answer(item) {
       }
       out.push("</ul>");
       break;
+    case "highlight": {
+      const parts = item.table ? item.table.rows || [] : item.spans || [];
+      const right = parts.map((o, i) => (o.correct ? letter(i) : null)).filter(Boolean).join(", ");
+      out.push(`<p class="her2-qp-key">Answer: ${right}</p><ul>`,
+        ...parts.map((o, i) => li(o.correct ? "\u2714 Select:" : "\u2716 Leave:", `${letter(i)}. ${html(o.html)}`,
+          o.rationale)), "</ul>");
+      break;
+    }
+    case "matrix_multi": {
+      const cols = Object.fromEntries((item.columns || []).map((c) => [c.id, c]));
+      out.push('<p class="her2-qp-key">Answer:</p><ul>', ...(item.rows || []).map((r) =>
+        li("\u2192", `${html(r.html)}: <strong>${(r.answers || []).map((a) => html(cols[a]?.html)).join(", ")}</strong>`,
+          r.rationale)), "</ul>");
+      break;
+    }
     default:
       break;
   }
@@ -179,6 +235,10 @@ export function preparePrint(root = document) {
     d.open = true;
     d.setAttribute("data-her2-print-opened", "");
   }
+  for (const stage of root.querySelectorAll(".her2-case-stage[hidden]")) {  // an unfolding case prints whole
+    stage.hidden = false;
+    stage.setAttribute("data-her2-print-hidden", "");
+  }
   renderPrintForms(root);
 }
 
@@ -186,6 +246,10 @@ export function afterPrint(root = document) {
   for (const d of root.querySelectorAll("details[data-her2-print-opened]")) {
     d.open = false;
     d.removeAttribute("data-her2-print-opened");
+  }
+  for (const stage of root.querySelectorAll(".her2-case-stage[data-her2-print-hidden]")) {
+    stage.hidden = true;
+    stage.removeAttribute("data-her2-print-hidden");
   }
 }
 

@@ -41,9 +41,15 @@ export function maxScore(item) {
     case "matrix": return item.rows.length;
     case "cloze": return item.blanks.length;
     case "bowtie": return item.groups.reduce((n, g) => n + g.choose, 0);
+    case "highlight": return highlightParts(item).filter((p) => p.correct).length;
+    case "matrix_multi": return item.rows.reduce((n, r) => n + (r.answers || []).length, 0);
+    case "dropdown_rationale": return item.blanks.length - 1;
     default: return 1;
   }
 }
+
+// The selectable parts of a highlight item: the rows of its table, or the spans of its text (listed in text order).
+const highlightParts = (item) => (item.table ? item.table.rows : item.spans || []);
 
 const invalid = (max, message) => ({ status: "invalid", score: 0, max, message, marks: [] });
 
@@ -131,6 +137,17 @@ function gradeNumeric(item, response) {
   return scored(0, 1, marks.slice(0, 1));
 }
 
+// Select-all scoring: +1 per right choice, -1 per wrong one, never below 0 (sata, highlight).
+function plusMinus(options, response, top, empty) {
+  if (response !== null && response !== undefined && !isStrList(response)) return invalid(top, NOT_AN_OPTION);
+  const chosen = new Set(response || []);
+  if (chosen.size === 0) return invalid(top, empty);
+  const ids = new Set(options.map((o) => o.id));
+  if ([...chosen].some((c) => !ids.has(c))) return invalid(top, NOT_AN_OPTION);
+  const marks = options.filter((o) => chosen.has(o.id)).map((o) => mark(o.id, !!o.correct));
+  return scored(marks.reduce((n, m) => n + (m.correct ? 1 : -1), 0), top, marks);
+}
+
 const sameMembers = (a, b) => {
   if (a.length !== b.length) return false;
   const x = [...a].sort();
@@ -149,15 +166,10 @@ export function grade(item, response) {
       if (!opt) return invalid(top, NOT_AN_OPTION);
       return scored(opt.correct ? 1 : 0, top, [mark(opt.id, !!opt.correct)]);
     }
-    case "sata": {
-      if (response !== null && response !== undefined && !isStrList(response)) return invalid(top, NOT_AN_OPTION);
-      const chosen = new Set(response || []);
-      if (chosen.size === 0) return invalid(top, "Select at least one option before checking.");
-      const ids = new Set(item.options.map((o) => o.id));
-      if ([...chosen].some((c) => !ids.has(c))) return invalid(top, NOT_AN_OPTION);
-      const marks = item.options.filter((o) => chosen.has(o.id)).map((o) => mark(o.id, !!o.correct));
-      return scored(marks.reduce((n, m) => n + (m.correct ? 1 : -1), 0), top, marks);
-    }
+    case "sata":
+      return plusMinus(item.options, response, top, "Select at least one option before checking.");
+    case "highlight":
+      return plusMinus(highlightParts(item), response, top, "Select at least one part before checking.");
     case "numeric":
       return gradeNumeric(item, response);
     case "ordered": {
@@ -178,7 +190,31 @@ export function grade(item, response) {
       const marks = item.rows.map((r) => mark(r.id, choiceOf(answers, r.id) === r.answer));
       return scored(marks.filter((m) => m.correct).length, top, marks);
     }
-    case "cloze": {
+    case "matrix_multi": {
+      const answers = isMap(response) ? response : {};
+      const cols = new Set(item.columns.map((c) => c.id));
+      const picked = new Map();
+      for (const r of item.rows) {
+        const given = own(answers, r.id);
+        if (!isStrList(given) || given.length === 0) continue;
+        if (given.some((c) => !cols.has(c))) return invalid(top, NOT_AN_OPTION);
+        picked.set(r.id, new Set(given));
+      }
+      if (picked.size < item.rows.length) {
+        return invalid(top, `Choose at least one answer in every row (${picked.size} of ${item.rows.length} done).`);
+      }
+      const marks = [];
+      let score = 0;
+      for (const r of item.rows) {
+        const row = item.columns.filter((c) => picked.get(r.id).has(c.id))
+          .map((c) => mark(`${r.id}:${c.id}`, (r.answers || []).includes(c.id)));
+        marks.push(...row);
+        score += Math.max(0, row.reduce((n, m) => n + (m.correct ? 1 : -1), 0));
+      }
+      return scored(score, top, marks);
+    }
+    case "cloze":
+    case "dropdown_rationale": {
       const answers = isMap(response) ? response : {};
       const marks = [];
       for (const b of item.blanks) {
@@ -188,6 +224,10 @@ export function grade(item, response) {
       }
       if (marks.length < item.blanks.length) {
         return invalid(top, `Choose an option for every blank (${marks.length} of ${item.blanks.length} done).`);
+      }
+      if (item.type === "dropdown_rationale") {  // rationale scoring: the claim pairs with each reason
+        const [claim, ...reasons] = marks;
+        return scored(reasons.filter((m) => claim.correct && m.correct).length, top, marks);
       }
       return scored(marks.filter((m) => m.correct).length, top, marks);
     }
@@ -209,6 +249,37 @@ export function grade(item, response) {
     default:
       throw new TypeError(`unknown item type ${item.type}`);
   }
+}
+
+// Feedback for a number that is wrong and matches no known slip: how it differs from the answer (a rounding slip,
+// a factor of 10, a unit mix-up) without giving the answer away.
+export function numericHint(item, value) {
+  const a = item.answer || {};
+  if (typeof value !== "number" || !Number.isFinite(value) || typeof a.value !== "number") return "";
+  const diff = Math.abs(value - a.value);
+  // a ratio within 2% of a factor counts as that factor
+  const near = (x, y) => Math.abs(x - y) <= 0.02 * Math.abs(y);
+  const rounding = a.rounding ? ` The rule here: ${a.rounding}` : "";
+  if (value !== 0 && a.value !== 0 && Math.sign(value) === Math.sign(a.value)) {
+    const ratio = Math.abs(value / a.value);
+    for (const [factor, what] of [[1000, "1000"], [100, "100"], [10, "10"]]) {
+      if (near(ratio, factor) || near(1 / ratio, factor)) {
+        return `Your answer is about ${what} times too ${ratio > 1 ? "large" : "small"}: check the decimal point and ` +
+          "the units (mg or g, mcg or mg, mL or L)." + (a.unit ? ` The answer is asked in ${a.unit}.` : "");
+      }
+    }
+    if (near(ratio, 2.2) || near(1 / ratio, 2.2)) {
+      return "Your answer is off by a factor of about 2.2: check that the weight is in kilograms, not pounds.";
+    }
+    if (near(ratio, 60) || near(1 / ratio, 60)) {
+      return "Your answer is off by a factor of about 60: check minutes against hours in the rate.";
+    }
+  }
+  if (diff <= Math.max(10 * (Number(a.tolerance) || 0), 0.01 * Math.abs(a.value))) {
+    return `Close, but outside the accepted range: check your rounding (round once, at the end).${rounding}`;
+  }
+  return "Not close to the answer: set the calculation out step by step with the units, and check each number " +
+    "you took from the question.";
 }
 
 const STATUSES = ["correct", "partial", "incorrect"];
@@ -261,12 +332,14 @@ html[data-theme="dark"] .h2q,body[data-jp-theme-light="false"] .h2q{--h2q-fg:#ec
 .h2q-note{color:var(--h2q-muted);font-size:0.9rem}
 .h2q-item{border-top:1px solid var(--h2q-border);padding:0.75rem 0;scroll-margin-top:4rem}
 .h2q fieldset{border:0;margin:0;padding:0;min-width:0}
-.h2q legend{padding:0;font-weight:700;display:flex;flex-wrap:wrap;gap:0.25rem 0.75rem}
+.h2q legend{padding:0;font-weight:700;display:flex;flex-wrap:wrap;gap:0.25rem 0.75rem;font-size:1rem;line-height:1.5;
+margin:0;float:none;width:auto}
 .h2q-instr{font-weight:400;color:var(--h2q-muted)}
 .h2q-stem{margin:0.35rem 0 0.5rem}
 .h2q-opt{display:flex;align-items:flex-start;gap:0.5rem;padding:0.3rem 0.4rem;border-radius:6px;flex-wrap:wrap}
 .h2q-opt:hover{background:var(--h2q-soft)}
-.h2q-opt label{flex:1 1 12rem;cursor:pointer}
+.h2q-opt label{flex:1 1 0;min-width:6rem;cursor:pointer}
+.h2q-opt .h2q-badge{flex-basis:100%;padding-left:2rem}
 .h2q input[type=radio],.h2q input[type=checkbox]{width:1.5rem;height:1.5rem;margin:0;flex:none;accent-color:var(--h2q-accent)}
 .h2q input[type=text],.h2q select{font:inherit;color:var(--h2q-fg);background:var(--h2q-bg);border:2px solid var(--h2q-border);
 border-radius:6px;padding:0.25rem 0.4rem;min-height:2.25rem;max-width:100%}
@@ -276,6 +349,20 @@ border-radius:6px;padding:0.25rem 0.4rem;min-height:2.25rem;max-width:100%}
 min-height:2.25rem;cursor:pointer;background:var(--h2q-bg);color:var(--h2q-fg)}
 .h2q button.h2q-primary{background:var(--h2q-accent);color:var(--h2q-on-accent)}
 .h2q button[hidden]{display:none}
+.h2q button:disabled{opacity:0.45;cursor:not-allowed;border-style:dashed;box-shadow:none}
+.h2q button.h2q-hl{font:inherit;line-height:1.5;border:0;border-bottom:2px dotted var(--h2q-accent);border-radius:3px;
+padding:0 0.2rem;min-height:1.5rem;min-width:1.5rem;background:var(--h2q-soft);color:inherit;text-align:left;white-space:normal}
+.h2q button.h2q-hl[aria-pressed="true"]{background:var(--h2q-part-bg);outline:2px solid var(--h2q-part);
+border-bottom-style:solid;font-weight:600}
+.h2q-hl-mark::before{content:"\u25cb\u00a0"}
+.h2q-hl[aria-pressed="true"] .h2q-hl-mark::before{content:"\u2714\u00a0"}
+.h2q-hl-text{line-height:2}
+.h2q-hl-text .h2q-badge:not(:empty){margin:0 0.3em}
+.h2q-hl-table td:first-child{white-space:nowrap}
+.h2q-hl-table button.h2q-hl{min-width:2.25rem;min-height:2.25rem;border:2px solid var(--h2q-accent);text-align:center}
+.h2q-hl-table tr:has(.h2q-hl[aria-pressed="true"]) td{background:var(--h2q-part-bg)}
+.h2q-showwarn{margin:0.5rem 0 0}
+.h2q-showwarn[hidden],.h2q-showconfirm[hidden]{display:none}
 .h2q :focus-visible{outline:3px solid var(--h2q-focus);outline-offset:2px}
 .h2q [tabindex="-1"]:focus{outline:2px dashed var(--h2q-focus);outline-offset:2px}
 .h2q-actions{display:flex;flex-wrap:wrap;gap:0.5rem;margin-top:0.6rem}
@@ -293,12 +380,13 @@ min-height:2.25rem;cursor:pointer;background:var(--h2q-bg);color:var(--h2q-fg)}
 .h2q-feedback li>p:first-child{margin-top:0}
 .h2q-meta{color:var(--h2q-muted);font-size:0.85rem;margin-top:0.4rem}
 .h2q-row{margin:0.4rem 0;padding:0.35rem 0.5rem;border-radius:6px;background:var(--h2q-soft)}
-.h2q-row legend{font-weight:600;float:left;width:100%}
+.h2q-row legend{font-weight:600;font-size:1rem;float:left;width:100%}
 .h2q-numrow{display:flex;flex-wrap:wrap;align-items:center;gap:0.5rem;margin:0.3rem 0}
 .h2q-row-opts{display:flex;flex-wrap:wrap;gap:0.25rem 1rem;clear:both}
 .h2q-row-opts .h2q-opt{padding:0.15rem 0.2rem}
 .h2q-row-opts .h2q-opt label{flex:0 1 auto}
 .h2q-cloze{line-height:2.4}
+.h2q-cloze .h2q-badge:not(:empty){margin:0 0.4em 0 0.2em;white-space:nowrap}
 .h2q-order{list-style:none;padding:0;margin:0.3rem 0}
 .h2q-order li{display:flex;flex-wrap:wrap;align-items:center;gap:0.4rem;border:1px solid var(--h2q-border);border-radius:6px;
 padding:0.35rem 0.5rem;margin:0.3rem 0;background:var(--h2q-soft)}
@@ -308,13 +396,15 @@ padding:0.35rem 0.5rem;margin:0.3rem 0;background:var(--h2q-soft)}
 .h2q-bowtie{display:grid;grid-template-columns:1fr;gap:0.5rem}
 @media (min-width:700px){.h2q-bowtie{grid-template-columns:1fr 1fr 1fr}}
 .h2q-group{border:1px solid var(--h2q-border)!important;border-radius:6px;padding:0.4rem 0.5rem!important}
-.h2q-group legend{padding:0 0.25rem}
+.h2q-group legend{padding:0 0.25rem;font-size:1rem}
 .h2q-summary{border-top:2px solid var(--h2q-border);margin-top:0.5rem;padding-top:0.6rem}
 .h2q-save-error{padding:0.5rem 0.75rem;border-radius:6px;border-left:6px solid var(--h2q-bad);background:var(--h2q-bad-bg)}
 .h2q-save-error[hidden]{display:none}
 .h2q-table-wrap{overflow-x:auto}
 .h2q table{border-collapse:collapse;margin:0.4rem 0;font-size:0.92rem}
-.h2q th,.h2q td{border:1px solid var(--h2q-border);padding:0.25rem 0.5rem;text-align:left;vertical-align:top}
+.h2q th,.h2q td{border:1px solid var(--h2q-border);padding:0.25rem 0.5rem;text-align:left;vertical-align:top;
+overflow-wrap:normal;word-break:normal;hyphens:manual}
+.h2q-data td{text-align:right;white-space:nowrap}
 .h2q caption{text-align:left;font-weight:600;padding:0.2rem 0}
 .h2q-sr{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
 `;
@@ -345,9 +435,43 @@ function el(tag, props = {}, children = []) {
   return node;
 }
 
+// The types scored +/- (schema.PLUS_MINUS): the first item of each type in a quiz explains the rule.
+const PLUS_MINUS = ["sata", "highlight", "matrix_multi"];
+const SCORING_NOTE = {
+  sata: "How select-all questions are scored: each correct option you select earns 1 point and each incorrect " +
+    "option you select takes 1 point away, so one right and one wrong tick score 0. The score never goes below 0.",
+  highlight: "How this is scored: each part that matters earns 1 point when you select it, and each part selected " +
+    "that does not matter takes 1 point away (never below 0).",
+  matrix_multi: "How this is scored: row by row, each correct answer you select earns 1 point and each incorrect one " +
+    "takes 1 point away (a row never scores below 0); the rows' points are added up.",
+};
+
+// A box that scrolls sideways when its table is wider than the column (a phone): keyboard users can focus it and
+// scroll it with the arrow keys, and a screen reader names it by the table's caption (WCAG 2.1.1; axe
+// "scrollable-region-focusable").
+const scrollBox = (label, children, extra = "") => el("div", { class: `h2q-table-wrap${extra}`, tabindex: "0",
+  role: "region", "aria-label": label }, children);
+
+// A table of values over time (a trend item's data): headers for the time points and for each measure; text only.
+function dataTable(data, id) {
+  const cols = Array.isArray(data.columns) ? data.columns : [];
+  const table = el("table", { class: "h2q-data", id }, [el("caption", { text: String(data.caption ?? "") })]);
+  table.append(el("thead", {}, [el("tr", {}, cols.map((c) => el("th", { scope: "col", text: String(c) })))]));
+  const body = el("tbody");
+  for (const row of Array.isArray(data.rows) ? data.rows : []) {
+    if (!Array.isArray(row)) continue;
+    body.append(el("tr", {}, row.map((c, i) => el(i === 0 ? "th" : "td", i === 0 ? { scope: "row", text: String(c) }
+      : { text: String(c) }))));
+  }
+  table.append(body);
+  return scrollBox(String(data.caption ?? "Data"), [table,
+    data.source ? el("p", { class: "h2q-note", text: `Source: ${data.source}` }) : null], " h2q-data-wrap");
+}
+
 const ICON = { correct: "\u2714", incorrect: "\u2716", partial: "\u25d0", invalid: "\u2139", revealed: "\u2139" };
 const VERDICT = { correct: "Correct", incorrect: "Not correct", partial: "Partly correct" };
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const allAnswered = (n) => (n === 1 ? "1 question answered" : `All ${n} questions answered`);
 
 function badge(node, correct, text) {
   node.className = `h2q-badge ${correct ? "h2q-ok-t" : "h2q-bad-t"}`;
@@ -368,6 +492,36 @@ function render({ model, el: host }) {
   const assignment = spec.mode === "assignment";
   let state = dict();
   const views = dict();
+  const firstOfType = new Set(PLUS_MINUS.map((t) => (items.find((it) => it.type === t) || {}).id).filter(Boolean));
+
+  // Whether every question of this quiz has an answer checked or shown: kept on the host element
+  // (data-answered) and announced with a "her2-quiz-answered" event, which the unfolding case listens to.
+  const isAnswered = (id) => { const s = state[id]; return !!s && (s.checked || s.revealed || !!s.last); };
+  const markAnswered = () => {
+    if (items.length && items.every((it) => isAnswered(it.id))) host.setAttribute("data-answered", "");
+    else host.removeAttribute("data-answered");
+  };
+  function answered(item) {
+    markAnswered();
+    const shown = (node) => !!node && node.getClientRects().length > 0;
+    const next = typeof spec.next === "string" ? spec.next : "";
+    const wasShown = next ? shown(doc.getElementById(next)) : true;
+    host.dispatchEvent(new CustomEvent("her2-quiz-answered", { bubbles: true,
+      detail: { quiz: spec.id, item: item.id, all: host.hasAttribute("data-answered") } }));
+    // A case stage: the next stage appears once this one is answered (at once in the book, where mount.js moves
+    // focus; after the kernel's reply in JupyterLab, so wait for it there, then move focus to its heading).
+    if (!next || wasShown || shown(doc.getElementById(next))) return;
+    let tries = 0;
+    const wait = () => {
+      const h = doc.getElementById(next);
+      if (shown(h)) {
+        if (!h.hasAttribute("tabindex")) h.setAttribute("tabindex", "-1");
+        h.focus();
+        say(`${h.textContent.trim()} is now shown.`);
+      } else if ((tries += 1) < 50) setTimeout(wait, 100);
+    };
+    setTimeout(wait, 100);
+  }
 
   const byItem = new Map(items.map((it) => [it.id, it]));
   // The saved answers (localStorage in the book, the kernel's copy in JupyterLab), checked before use: an entry
@@ -402,6 +556,7 @@ function render({ model, el: host }) {
     confirmBox.append(el("span", { class: "h2q-note", text: "Clear every answer in this quiz? " }), yes, " ", no);
     resetBtn.addEventListener("click", () => { resetBtn.hidden = true; confirmBox.hidden = false; no.focus(); });
     no.addEventListener("click", () => { confirmBox.hidden = true; resetBtn.hidden = false; resetBtn.focus(); });
+    confirmBox.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.preventDefault(); no.click(); } });
     yes.addEventListener("click", () => {
       state = dict();
       save();
@@ -413,21 +568,23 @@ function render({ model, el: host }) {
     const note = storage === "local" ? "Your answers are kept in this browser only."
       : storage === "memory" ? "This browser does not allow saving: your answers will be lost when you leave the page."
       : "";
-    root.append(
+    // (no null children: Node.append would show them as the text "null")
+    root.append(...[
       el("div", { class: "h2q-top" }, [el("p", { class: "h2q-title", text: spec.title }), score]),
       note ? el("p", { class: "h2q-note", text: note }) : "",
       assignment ? el("p", { class: "h2q-note", text: "This is an assignment: your answers are saved for your " +
         "instructor, and you can change an answer until you hand in. Feedback comes after your instructor " +
         "collects the results." }) : "",
       el("p", { class: "h2q-save-error", id: uid("save-error"), role: "alert", hidden: true }),
-    );
+    ].filter(Boolean));
     for (const item of items) root.append(buildItem(item));
     const summary = el("div", { class: "h2q-summary", id: uid("summary") });
-    // append() writes null as the text "null": absent parts are empty strings
-    root.append(summary, assignment ? "" : el("div", { class: "h2q-actions" }, [resetBtn, confirmBox]), announcer);
+    root.append(...[summary, assignment ? null : el("div", { class: "h2q-actions" }, [resetBtn, confirmBox]), announcer]
+      .filter(Boolean));
     showSaveError();
     for (const item of items) refresh(item, false);
     updateScore();
+    markAnswered();
   }
 
   // ---- one question
@@ -445,13 +602,25 @@ function render({ model, el: host }) {
       ]),
       el("div", { class: "h2q-stem", id: stemId, trustedHtml: item.stem }),
     );
+    if (isMap(item.data)) fieldset.append(dataTable(item.data, `${iid}-data`));
+    if (firstOfType.has(item.id)) {
+      fieldset.append(el("p", { class: "h2q-note h2q-scoring", id: `${iid}-scoring`, text: SCORING_NOTE[item.type] }));
+    }
     const onChange = () => { st(item.id).response = readResponse(item, v); save(); };
     v.controls = buildControls(item, v, iid, onChange);
     fieldset.append(v.controls);
     v.check = el("button", { type: "button", class: "h2q-primary", text: assignment ? "Save answer" : "Check answer",
       "aria-describedby": stemId });
     v.retry = el("button", { type: "button", text: assignment ? "Change answer" : "Try again", hidden: true });
-    v.show = assignment ? null : el("button", { type: "button", text: "Show answer" });
+    v.show = assignment ? null : el("button", { type: "button", text: "Show answer", "aria-describedby": `${iid}-showwarn` });
+    // Showing the answer before any answer is checked scores the question 0 for good: ask first, say so plainly.
+    v.showWarn = assignment ? null : el("p", { class: "h2q-note h2q-showwarn", id: `${iid}-showwarn`, hidden: true,
+      text: "Show the answer now? This question has no score yet: it will count 0 points, and you cannot check an " +
+        "answer to it afterwards." });
+    v.showYes = assignment ? null : el("button", { type: "button", text: "Yes, show the answer" });
+    v.showNo = assignment ? null : el("button", { type: "button", text: "Keep answering" });
+    const showBox = assignment ? null : el("div", { class: "h2q-actions h2q-showconfirm", hidden: true },
+      [v.showYes, v.showNo]);
     v.feedback = el("div", { class: "h2q-feedback", id: `${iid}-feedback`, role: "status", "aria-live": "polite",
       tabindex: "-1" });
     v.check.addEventListener("click", () => {
@@ -469,6 +638,7 @@ function render({ model, el: host }) {
       save();
       refresh(item, true);
       updateScore();
+      answered(item);
     });
     v.retry.addEventListener("click", () => {
       const cur = st(item.id);
@@ -478,19 +648,41 @@ function render({ model, el: host }) {
       const first = v.inputs.find((i) => !i.disabled && (i.type !== "radio" || i.checked)) || v.inputs[0];
       if (first) first.focus();
     });
-    if (v.show) v.show.addEventListener("click", () => {
+    const reveal = () => {
       const cur = st(item.id);
       cur.revealed = true;
       cur.response = readResponse(item, v);
+      showBox.hidden = true;
+      v.showWarn.hidden = true;
       save();
       refresh(item, false);
       updateScore();
       v.feedback.focus();
-    });
+      answered(item);
+    };
+    const keepAnswering = () => {
+      showBox.hidden = true;
+      v.showWarn.hidden = true;
+      v.show.hidden = false;
+      v.show.focus();
+    };
+    if (v.show) {
+      v.show.addEventListener("click", () => {
+        if (st(item.id).last) { reveal(); return; }  // already scored: showing the answer changes nothing
+        v.show.hidden = true;
+        v.showWarn.hidden = false;
+        showBox.hidden = false;
+        v.showNo.focus();
+      });
+      v.showYes.addEventListener("click", reveal);
+      v.showNo.addEventListener("click", keepAnswering);
+      showBox.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.preventDefault(); keepAnswering(); } });
+    }
     const meta = el("p", { class: "h2q-meta", text:
-      `Learning outcome ${item.learning_outcome} \u00b7 Clinical judgment: ${item.cjmm_label} \u00b7 Source: ${item.sources}` });
+      `Learning outcome ${item.learning_outcome} \u00b7 ${item.cjmm_step === "knowledge" ? "Knowledge item" :
+        `Clinical judgment: ${item.cjmm_label}`} \u00b7 Source: ${item.sources}` });
     const article = el("div", { class: "h2q-item", id: iid, "data-type": item.type, "data-item": item.id }, [
-      fieldset, el("div", { class: "h2q-actions" }, [v.check, v.retry, v.show]), v.feedback, meta,
+      fieldset, el("div", { class: "h2q-actions" }, [v.check, v.retry, v.show]), v.showWarn, showBox, v.feedback, meta,
     ]);
     writeResponse(item, v, s.response);
     return article;
@@ -544,7 +736,7 @@ function render({ model, el: host }) {
         box.append(el("fieldset", { class: "h2q-row", "data-row": r.id }, [
           el("legend", { trustedHtml: r.html }), opts, v.badges[r.id]]));
       }
-    } else if (item.type === "cloze") {
+    } else if (item.type === "cloze" || item.type === "dropdown_rationale") {
       const p = el("p", { class: "h2q-cloze" });
       let n = 0;
       for (const part of item.parts) {
@@ -571,8 +763,70 @@ function render({ model, el: host }) {
         grid.append(fs);
       }
       box.append(grid);
+    } else if (item.type === "highlight") {
+      buildHighlight(item, v, iid, onChange, box);
+    } else if (item.type === "matrix_multi") {
+      for (const r of item.rows) {
+        const opts = el("div", { class: "h2q-row-opts" });
+        for (const c of item.columns) {
+          const id = `${iid}-${r.id}-${c.id}`;
+          const input = el("input", { type: "checkbox", name: `${iid}-${r.id}`, id, value: c.id, onchange: onChange });
+          v.inputs.push(input);
+          opts.append(el("div", { class: "h2q-opt" }, [input, el("label", { for: id, trustedHtml: c.html })]));
+        }
+        v.badges[r.id] = el("span", { class: "h2q-badge" });
+        box.append(el("fieldset", { class: "h2q-row", "data-row": r.id }, [
+          el("legend", { trustedHtml: r.html }), opts, v.badges[r.id]]));
+      }
     }
     return box;
+  }
+
+  // A highlight item: each selectable span of the passage, or each row of the table, is a toggle button
+  // (aria-pressed), so it works with a mouse, by keyboard (Tab, then Enter or Space) and with a screen reader.
+  function buildHighlight(item, v, iid, onChange, box) {
+    const toggle = (b) => {
+      b.setAttribute("aria-pressed", b.getAttribute("aria-pressed") === "true" ? "false" : "true");
+      onChange();
+    };
+    const button = (part, props, children) => {
+      const b = el("button", { type: "button", class: "h2q-hl", "aria-pressed": "false", "data-part": part.id,
+        id: `${iid}-${part.id}`, ...props }, children);
+      b.addEventListener("click", () => toggle(b));
+      v.inputs.push(b);
+      v.badges[part.id] = el("span", { class: "h2q-badge" });
+      return b;
+    };
+    box.append(el("p", { class: "h2q-note", text: item.table
+      ? "Select a row with its Select button (or click the row); select it again to clear it."
+      : "Select a highlighted phrase to mark it; select it again to clear it." }));
+    if (item.table) {
+      const t = item.table;
+      const table = el("table", { class: "h2q-hl-table" }, [el("caption", { text: t.caption })]);
+      table.append(el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: "Select" }),
+        ...t.columns.map((c) => el("th", { scope: "col", text: String(c) }))])]));
+      const body = el("tbody");
+      for (const r of t.rows) {
+        const b = button(r, { "aria-label": `Select row: ${r.label}` }, [el("span", { class: "h2q-hl-mark", "aria-hidden": "true" })]);
+        const tr = el("tr", { "data-part": r.id }, [el("td", {}, [b, v.badges[r.id]]),
+          ...r.cells.map((c) => el("td", { text: String(c) }))]);
+        tr.addEventListener("click", (e) => { if (!b.disabled && !e.target.closest("button")) toggle(b); });
+        body.append(tr);
+      }
+      table.append(body);
+      box.append(scrollBox(String(t.caption), [table]));
+      return;
+    }
+    const spans = dict((item.spans || []).map((sp) => [sp.id, sp]));
+    const p = el("p", { class: "h2q-hl-text" });
+    for (const part of item.parts || []) {
+      if (part.html !== undefined) { p.append(el("span", { trustedHtml: part.html })); continue; }
+      const sp = spans[part.blank];
+      if (!sp) continue;
+      p.append(button(sp, {}, [el("span", { class: "h2q-hl-mark", "aria-hidden": "true" }), el("span", { trustedHtml: sp.html })]),
+        v.badges[sp.id]);
+    }
+    box.append(p);
   }
 
   function drawOrder(item, v, onChange) {
@@ -623,9 +877,19 @@ function render({ model, el: host }) {
         }
         return out;
       }
-      case "cloze": {
+      case "cloze":
+      case "dropdown_rationale": {
         const out = dict();
         for (const s of box.querySelectorAll("select")) if (s.value) out[s.dataset.blank] = s.value;
+        return out;
+      }
+      case "highlight":
+        return [...box.querySelectorAll('button.h2q-hl[aria-pressed="true"]')].map((b) => b.dataset.part);
+      case "matrix_multi": {
+        const out = dict();
+        for (const r of item.rows) {
+          out[r.id] = [...box.querySelectorAll(`fieldset[data-row="${cssEscape(r.id)}"] input:checked`)].map((i) => i.value);
+        }
         return out;
       }
       case "bowtie": {
@@ -654,8 +918,15 @@ function render({ model, el: host }) {
       for (const row of item.rows) {
         for (const i of box.querySelectorAll(`fieldset[data-row="${cssEscape(row.id)}"] input`)) i.checked = i.value === r[row.id];
       }
-    } else if (item.type === "cloze" && isMap(r)) {
+    } else if ((item.type === "cloze" || item.type === "dropdown_rationale") && isMap(r)) {
       for (const s of box.querySelectorAll("select")) s.value = r[s.dataset.blank] || "";
+    } else if (item.type === "highlight" && isStrList(r)) {
+      for (const b of box.querySelectorAll("button.h2q-hl")) b.setAttribute("aria-pressed", r.includes(b.dataset.part) ? "true" : "false");
+    } else if (item.type === "matrix_multi" && isMap(r)) {
+      for (const row of item.rows) {
+        const ids = isStrList(r[row.id]) ? r[row.id] : [];
+        for (const i of box.querySelectorAll(`fieldset[data-row="${cssEscape(row.id)}"] input`)) i.checked = ids.includes(i.value);
+      }
     } else if (item.type === "bowtie" && isMap(r)) {
       for (const g of item.groups) {
         const ids = isStrList(r[g.id]) ? r[g.id] : [];
@@ -755,6 +1026,22 @@ function render({ model, el: host }) {
         const d = item.distractors[Number(m.key.slice(1)) - 1];
         if (d) list.append(rationaleLi(false, "", "A common slip:", d.rationale));
       }
+      if (result.status !== "correct" && !result.marks.length) {
+        const hint = numericHint(item, parseNumber(s.response).value);
+        if (hint) fb.append(el("p", { class: "h2q-hint", text: hint }));
+      }
+    } else if (item.type === "matrix_multi") {
+      const cols = dict(item.columns.map((c) => [c.id, c.label]));
+      for (const r of item.rows) {
+        const chosen = result.marks.filter((m) => m.key.startsWith(`${r.id}:`));
+        const points = Math.max(0, chosen.reduce((n, m) => n + (m.correct ? 1 : -1), 0));
+        const ok = points === r.answers.length && chosen.every((m) => m.correct);
+        badge(v.badges[r.id], ok, `${points} of ${plural(r.answers.length, "point")}`);
+        const li = rationaleLi(ok, r.html, ok ? "Correct:" : "Not fully correct:", r.rationale);
+        const picks = chosen.map((m) => `${cols[m.key.slice(r.id.length + 1)]} (${m.correct ? "right" : "wrong"})`);
+        li.firstChild.append(el("span", { text: ` You chose: ${picks.join(", ")}.` }));
+        list.append(li);
+      }
     } else if (item.type === "matrix") {
       for (const r of item.rows) {
         const ok = byMark[r.id];
@@ -774,16 +1061,23 @@ function render({ model, el: host }) {
         badge(v.badges[m.key], m.correct, m.correct ? "Correct choice" : "Incorrect choice");
         list.append(rationaleLi(m.correct, o.html, m.correct ? "You chose (correct):" : "You chose (incorrect):", o.rationale));
       }
-      if (item.type === "sata" && result.status !== "correct") {
-        const missed = item.options.filter((o) => o.correct && !(o.id in byMark)).length;
-        if (missed) fb.append(el("p", { text: `You have not selected ${plural(missed, "correct option")} yet.` }));
+      if ((item.type === "sata" || item.type === "highlight") && result.status !== "correct") {
+        const pool = item.type === "sata" ? item.options : highlightParts(item);
+        const missed = pool.filter((o) => o.correct && !(o.id in byMark)).length;
+        const what = item.type === "sata" ? "correct option" : "part that matters";
+        if (missed) fb.append(el("p", { text: `You have not selected ${plural(missed, what)} yet.` }));
+      }
+      if (item.type === "dropdown_rationale" && result.status !== "correct") {
+        fb.append(el("p", { text: "Rationale scoring: each reason earns its point only together with the right " +
+          "claim in the first blank, so a right reason after a wrong claim scores nothing." }));
       }
     }
     if (list.children.length) fb.append(list);
     if (result.status === "correct") {
       fb.append(el("div", { class: "h2q-explain", trustedHtml: item.explanation }));
     } else {
-      fb.append(el("p", { text: "Read the rationales, then choose Try again or Show answer." }));
+      fb.append(el("p", { text: list.children.length ? "Read the rationales, then choose Try again or Show answer."
+        : "Choose Try again, or Show answer for the worked solution." }));
     }
   }
 
@@ -793,6 +1087,7 @@ function render({ model, el: host }) {
     add(item.options);
     for (const b of item.blanks || []) add(b.options);
     for (const g of item.groups || []) add(g.options);
+    if (item.type === "highlight") add(highlightParts(item));
     return out;
   }
 
@@ -820,12 +1115,24 @@ function render({ model, el: host }) {
         li.firstChild.append(el("span", { text: ` \u2192 ${cols[r.answer].label}` }));
         list.append(li);
       }
-    } else if (item.type === "cloze") {
+    } else if (item.type === "cloze" || item.type === "dropdown_rationale") {
       item.blanks.forEach((b, i) => {
         const o = b.options.find((x) => x.correct);
         badge(v.badges[o.id], true, `Answer: ${o.label}`);
         list.append(rationaleLi(true, o.html, `Blank ${i + 1}:`, o.rationale));
       });
+    } else if (item.type === "highlight") {
+      for (const o of highlightParts(item)) {
+        if (o.correct) badge(v.badges[o.id], true, "Select");
+        list.append(rationaleLi(o.correct, o.html, o.correct ? "Select:" : "Leave unselected:", o.rationale));
+      }
+    } else if (item.type === "matrix_multi") {
+      const cols = dict(item.columns.map((c) => [c.id, c.label]));
+      for (const r of item.rows) {
+        const li = rationaleLi(true, r.html, "", r.rationale);
+        li.firstChild.append(el("span", { text: ` \u2192 ${r.answers.map((a) => cols[a]).join(", ")}` }));
+        list.append(li);
+      }
     } else if (item.type === "bowtie") {
       for (const g of item.groups) {
         for (const o of g.options.filter((x) => x.correct)) {
@@ -850,7 +1157,7 @@ function render({ model, el: host }) {
   function updateScore() {
     if (assignment) { updateSaved(); return; }
     let got = 0;
-    let answered = 0;
+    let done = 0;
     const total = items.reduce((n, it) => n + it.max, 0);
     const byLo = dict();
     const byStep = dict();
@@ -861,22 +1168,22 @@ function render({ model, el: host }) {
       const step = (byStep[item.cjmm_label] ||= { got: 0, max: 0, done: 0, n: 0 });
       lo.max += item.max; step.max += item.max; lo.n += 1; step.n += 1;
       if (r) {
-        answered += 1; got += r.score;
+        done += 1; got += r.score;
         lo.got += r.score; step.got += r.score; lo.done += 1; step.done += 1;
         if (r.score < r.max) review.push(item);
       }
     }
     const scoreEl = root.querySelector(".h2q-score");
-    if (scoreEl) scoreEl.textContent = `Score: ${got} of ${plural(total, "point")} \u00b7 ${answered} of ${items.length} questions answered`;
+    if (scoreEl) scoreEl.textContent = `Score: ${got} of ${plural(total, "point")} \u00b7 ${done} of ${plural(items.length, "question")} answered`;
     const box = root.querySelector(".h2q-summary");
     if (!box) return;
     box.replaceChildren(el("p", { class: "h2q-title", text: "Summary" }));
-    if (answered < items.length) {
-      box.append(el("p", { text: `${answered} of ${items.length} questions answered so far. ` +
+    if (done < items.length) {
+      box.append(el("p", { text: `${done} of ${plural(items.length, "question")} answered so far. ` +
         "The summary by learning outcome fills in as you go." }));
     } else {
       const pct = total ? Math.round((100 * got) / total) : 0;
-      box.append(el("p", { text: `All ${items.length} questions answered: ${got} of ${plural(total, "point")} (${pct}%).` }));
+      box.append(el("p", { text: `${allAnswered(items.length)}: ${got} of ${plural(total, "point")} (${pct}%).` }));
     }
     const table = (caption, first, rows) => {
       const t = el("table", {}, [el("caption", { text: caption })]);
@@ -888,7 +1195,7 @@ function render({ model, el: host }) {
           el("td", { text: `${r.got} of ${r.max}` })]));
       }
       t.append(body);
-      return el("div", { class: "h2q-table-wrap" }, [t]);
+      return scrollBox(caption, [t]);
     };
     const outcomes = isMap(spec.outcomes) ? spec.outcomes : {};
     box.append(table("By learning outcome", "Outcome", Object.entries(byLo).map(([k, r]) => [typeof own(outcomes, k) === "string" ? `${k}: ${own(outcomes, k)}` : k, r])));
@@ -905,12 +1212,12 @@ function render({ model, el: host }) {
   function updateSaved() {
     const done = items.filter((it) => state[it.id] && state[it.id].attempts > 0).length;
     const scoreEl = root.querySelector(".h2q-score");
-    if (scoreEl) scoreEl.textContent = `${done} of ${items.length} questions answered`;
+    if (scoreEl) scoreEl.textContent = `${done} of ${plural(items.length, "question")} answered`;
     const box = root.querySelector(".h2q-summary");
     if (box) {
       box.replaceChildren(el("p", { text: done < items.length
-        ? `${done} of ${items.length} questions answered so far.`
-        : `All ${items.length} questions answered. Save your results file below and hand it in.` }));
+        ? `${done} of ${plural(items.length, "question")} answered so far.`
+        : `${allAnswered(items.length)}. Save your results file below and hand it in.` }));
     }
   }
 
