@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import care, currency, drugs, glossary, practice, testing
+from . import care, currency, drugs, glossary, practice, reading, testing
 from .cases import loader as case_loader
 from .clinical import rules as clinical_rules
 from .errors import DataError, Problem
@@ -39,6 +39,7 @@ VALIDATORS: dict[str, Validator] = {
     "monitoring": care.validate_monitoring,
     "diary": care.validate_diary,
     "changes": currency.validate_changes,
+    "course_shape": reading.validate,
 }
 
 # Folders of data files, and the calls in the chapters that name one of their files by id.
