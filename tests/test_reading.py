@@ -132,6 +132,21 @@ def test_reading_references_are_filled_with_a_link_and_the_computed_time():
     assert again == out  # filling is repeatable (an incremental build fills the same page again)
 
 
+def test_reading_time_all_counts_the_go_deeper_text_of_a_section_too():
+    """A case kept in a "Go deeper" block is read in full in class: {reading-time-all} counts its enrichment words and
+    items with the core, where {reading-time} gives the core alone."""
+    words = SHAPE.reading.words_per_minute
+    spec = json.dumps({"items": [{"type": "bowtie"}, {"type": "bowtie"}]})
+    chapter = reading.measure(f'<section id="c"><h1>Chapter</h1><section id="case"><h2>Case</h2><p>{"w " * words}</p>'
+                              f'<div class="enrichment"><p>{"d " * words * 5}</p>'
+                              f"<div class=\"her2-quiz\" data-spec='{spec}'></div></div></section></section>")
+    page = reading.placeholder("time", "notebooks/01-x#case") + reading.placeholder("all", "notebooks/01-x#case")
+    out, problems = reading.fill_references(page, "book/plan", {"notebooks/01-x": chapter})
+    assert not problems
+    assert "(about 1 min reading)</span>" in out
+    assert f"(about 6 min reading, {round(2 * SHAPE.practice_minutes['bowtie'])} min practice)</span>" in out
+
+
 def test_shape_file_is_checked(copy_layout: Layout):
     path = copy_layout.data_dir / "course_shape.yaml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))

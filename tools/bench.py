@@ -25,6 +25,8 @@ from pathlib import Path
 import yaml
 from booktoc import toc_files
 
+from her2course import reading
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 BUILD = ROOT / "_build"
@@ -204,6 +206,8 @@ def main() -> int:
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
     print("\npage weights, KB: " + ", ".join(f"{k} {v / 1e3:.0f}" for k, v in sorted(weights.items())))
+    # the reading load of the core path and its enrichment, per chapter (issue 16; also `her2course words`)
+    print("\n" + reading.format_report(reading.report(html)))
     return 0
 
 

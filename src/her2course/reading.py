@@ -444,9 +444,10 @@ def format_report(rows: list[ChapterReport], the_shape: Shape | None = None) -> 
 
 # ------------------------------------------------------------------------------------------------ reading lists
 
-# The {reading-time} and {reading-total} roles of the two-week module page leave a placeholder; once every page is
-# written, ``fill_references`` replaces it with the section's title, a link and its computed time.
-REF_SPAN = re.compile(r'<span class="her2-time-ref" data-kind="(time|total)" data-ref="([^"]*)">.*?</span>', re.S)
+# The {reading-time}, {reading-time-all} and {reading-total} roles of the two-week module page leave a placeholder;
+# once every page is written, ``fill_references`` replaces it with the section's title, a link and its computed time
+# ({reading-time-all}: core and "Go deeper" text together, for a case a class reads in full).
+REF_SPAN = re.compile(r'<span class="her2-time-ref" data-kind="(time|all|total)" data-ref="([^"]*)">.*?</span>', re.S)
 
 
 def placeholder(kind: str, refs: str) -> str:
@@ -460,9 +461,11 @@ def parse_ref(ref: str) -> tuple[str, str]:
     return doc.strip().removesuffix(".ipynb").removesuffix(".md").removesuffix(".html"), section.strip()
 
 
-def resolve(ref: str, pages: dict[str, PageLoad], the_shape: Shape | None = None) -> tuple[str, int, int]:
+def resolve(ref: str, pages: dict[str, PageLoad], the_shape: Shape | None = None,
+            whole: bool = False) -> tuple[str, int, int]:
     """(title, reading minutes, practice minutes) of a page or one of its sections; KeyError naming what is
-    missing. The minutes are the core's, or the enrichment's on an enrichment page."""
+    missing. The minutes are the core's, or the enrichment's on an enrichment page; with ``whole``, of core and
+    enrichment together (a case in a "Go deeper" block, read in full)."""
     doc, section_id = parse_ref(ref)
     if doc not in pages:
         raise KeyError(f"no built page '{doc}'")
@@ -474,7 +477,12 @@ def resolve(ref: str, pages: dict[str, PageLoad], the_shape: Shape | None = None
         title, load = sec.title, sec.load
     else:
         title, load = page.title, page.load
-    reading, practice = estimate(load, enrichment=page.enrichment_page, the_shape=the_shape)
+    if whole:
+        both = Load(core_words=load.core_words + load.enrichment_words,
+                    core_items=load.core_items + load.enrichment_items)
+        reading, practice = estimate(both, the_shape=the_shape)
+    else:
+        reading, practice = estimate(load, enrichment=page.enrichment_page, the_shape=the_shape)
     return title, reading, practice
 
 
@@ -489,9 +497,9 @@ def fill_references(page_html: str, from_doc: str, pages: dict[str, PageLoad],
     def fill(m: re.Match[str]) -> str:
         kind, refs = m.group(1), html_lib.unescape(m.group(2))
         try:
-            if kind == "time":
+            if kind in ("time", "all"):
                 doc, section_id = parse_ref(refs)
-                title, reading, practice = resolve(refs, pages, the_shape)
+                title, reading, practice = resolve(refs, pages, the_shape, whole=kind == "all")
                 href = posixpath.relpath(f"{doc}.html", posixpath.dirname(from_doc) or ".")
                 href += f"#{section_id}" if section_id else ""
                 inner = (f'<a class="reference internal" href="{html_lib.escape(href, quote=True)}">'

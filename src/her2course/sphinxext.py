@@ -13,8 +13,8 @@
   ``her2course.deeper``); a page whose metadata (notebook metadata or front matter) says
   ``her2course_page: enrichment`` is wrapped in ``<div class="enrichment her2-enrichment-page">``; chapter and
   enrichment pages get a time estimate under the title and under each major section, computed from the words and
-  practice items of the page as built; the ``{reading-time}`` and ``{reading-total}`` roles print a section's
-  link and time, or a total, filled in once every page is written.
+  practice items of the page as built; the ``{reading-time}``, ``{reading-time-all}`` and ``{reading-total}`` roles
+  print a section's link and time (core, or core and enrichment), or a total, filled in once every page is written.
 - The reading experience of the built pages (each page loads only what it uses, compact figures, accessible
   bibliography roles, a purge of the theme's unused CSS, faster citations): see ``her2course.sitebuild``; the
   layout templates are in ``templates/``, the print form of the quizzes in ``static/print.js``.
@@ -202,6 +202,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", _wrap_enrichment_cells)
     app.add_role("reading-time", _reading_role("time"))
     app.add_role("reading-total", _reading_role("total"))
+    app.add_role("reading-time-all", _reading_role("all"))
     app.connect("html-page-context", _drop_widget_state, priority=400)
     app.connect("html-page-context", _time_and_enrichment, priority=700)
     app.connect("build-finished", _fill_reading_references, priority=800)
