@@ -74,16 +74,23 @@ def test_chapter_pages_show_output_but_no_code(built_html, chapter):
     assert "output traceback" not in html and "output stderr" not in html, "a cell printed an error"
 
 
+def _with_enrichment(built_html: Path, chapter: str) -> list[Path]:
+    """A chapter's page and its enrichment pages (notebooks/deeper-NN-*.html, issue 16)."""
+    return [built_html / "notebooks" / f"{chapter}.html",
+            *sorted((built_html / "notebooks").glob(f"deeper-{chapter[:2]}-*.html"))]
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_pages_have_figures_with_alt_text_and_captioned_tables(built_html, chapter):
-    page = built_html / "notebooks" / f"{chapter}.html"
-    parsed = _parse(page)
-    figures = [i for i in parsed.imgs if i.get("src", "").startswith("data:image/svg+xml")]
+    """Every chapter, with its enrichment pages, has figures with descriptive alt text and captioned tables."""
+    pages = _with_enrichment(built_html, chapter)
+    imgs = [i for page in pages for i in _parse(page).imgs]
+    figures = [i for i in imgs if i.get("src", "").startswith("data:image/svg+xml")]
     assert figures, "no figure"
-    assert all(len(i.get("alt", "")) > 40 for i in parsed.imgs), "an image lacks descriptive alt text"
-    html = page.read_text(encoding="utf-8")
+    assert all(len(i.get("alt", "")) > 40 for i in imgs), "an image lacks descriptive alt text"
+    html = "".join(page.read_text(encoding="utf-8") for page in pages)
     assert re.search(r"<table\b[^>]*>\s*<caption", html), "no captioned table"
-    assert "Last reviewed" in html
+    assert "Last reviewed" in pages[0].read_text(encoding="utf-8")
 
 
 def test_glossary_and_references_pages(built_html):
@@ -105,7 +112,7 @@ def test_go_deeper_blocks_are_collapsed_enrichment(built_html):
     """Every "Go deeper" block renders collapsed (dropdown) with the class that lets core words be counted, every
     enrichment block is titled "Go deeper", and the page that holds one loads the script that collapses it."""
     found = {}
-    for chapter in CHAPTERS:
+    for chapter in CHAPTERS + sorted(p.stem for p in (built_html / "notebooks").glob("deeper-*.html")):
         page = (built_html / "notebooks" / f"{chapter}.html").read_text(encoding="utf-8")
         blocks = [(set(cls.split()), re.sub(r"<[^>]+>", "", title)) for cls, title in _ADMONITION.findall(page)]
         for classes, title in blocks:

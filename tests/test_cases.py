@@ -670,9 +670,9 @@ def _ctcae5_bilirubin_grade(times_uln: float) -> int:
 
 
 def test_chapter_4_case_stage_4_holds_tucatinib_for_grade_2_bilirubin():
-    nb = json.loads((ROOT / "notebooks" / "04-resistance.ipynb").read_text(encoding="utf-8"))
+    nb = json.loads((ROOT / "notebooks" / "deeper-04-resistance-biology.ipynb").read_text(encoding="utf-8"))
     source = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    stage = source.split("### Stage 4: changing goals", 1)[1].split("## Check your understanding", 1)[0]
+    stage = source.split("### Stage 4: changing goals", 1)[1].split("\n## ", 1)[0]
     table, actions = stage.split("```{dropdown}", 1)
     bili = float(re.search(r"\| Bilirubin \| Normal \| ([\d.]+) times upper limit of normal \|", table).group(1))
     alt = float(re.search(r"\| ALT \| Normal \| ([\d.]+) times upper limit of normal \|", table).group(1))

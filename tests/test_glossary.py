@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from her2course import glossary
+from her2course import glossary, reading
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -18,6 +18,16 @@ TERM = re.compile(r"\{term\}`(?:[^`<]*<)?([^`>]+)>?`")
 def _markdown(path: Path) -> str:
     nb = json.loads(path.read_text(encoding="utf-8"))
     return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+# A "Go deeper" block: ```{admonition} Go deeper: ... up to the closing fence of the same length (three or more
+# backticks or colons). Its text is enrichment, not core.
+_DEEPER = re.compile(r"^(?P<fence>`{3,}|:{3,})\{admonition\} Go deeper:.*?^(?P=fence)\s*$", re.S | re.M)
+
+
+def core_markdown(text: str) -> str:
+    """The chapter's Markdown without its "Go deeper" blocks."""
+    return _DEEPER.sub("", text)
 
 
 def _sections(text: str) -> tuple[str, str]:
@@ -33,17 +43,38 @@ def test_terms_are_unique_and_defined():
     assert all(len(t.definition) >= 20 for t in glossary.terms())
 
 
+def test_core_markdown_leaves_out_go_deeper_blocks():
+    text = ("core {term}`A`\n````{admonition} Go deeper: x\n:class: dropdown enrichment\n{term}`B`\n```{dropdown} y\n"
+            "{term}`C`\n```\n````\nmore core\n```{admonition} Go deeper: z\n{term}`D`\n```\n")
+    assert core_markdown(text) == "core {term}`A`\n\nmore core\n"
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
-def test_every_key_term_has_an_entry_and_is_linked_in_the_body(chapter):
+def test_every_key_term_has_an_entry_and_is_linked_in_the_core(chapter):
+    """Each term of a chapter's "Key terms" list has a glossary entry and is linked in the chapter's core (outside
+    its "Go deeper" blocks), so a student who reads only the core meets every key term."""
     known = {t.term.casefold() for t in glossary.terms()}
-    key_section, body = _sections(_markdown(chapter))
+    key_section, body = _sections(core_markdown(_markdown(chapter)))
     key_terms = [t.strip() for t in TERM.findall(key_section)]
     assert len(key_terms) >= 5, "a chapter lists at least five key terms"
     missing = [t for t in key_terms if t.casefold() not in known]
     assert not missing, f"key terms without a glossary entry: {missing}"
     linked = {t.strip().casefold() for t in TERM.findall(body)}
     unlinked = [t for t in key_terms if t.casefold() not in linked]
-    assert not unlinked, f"key terms never linked in the chapter body: {unlinked}"
+    assert not unlinked, f"key terms never linked in the chapter's core: {unlinked}"
+
+
+SPLIT = [b.chapter for b in reading.shape().budgets]
+
+
+@pytest.mark.parametrize("chapter", [c for c in CHAPTERS if c.stem in SPLIT], ids=lambda c: c.stem)
+def test_a_split_chapter_lists_at_most_fifteen_key_terms(chapter):
+    """The core of a chapter names at most ``max_key_terms`` key terms (the chapters in the budget table of
+    data/course_shape.yaml have been split into core and enrichment; the glossary keeps every term)."""
+    key_section, _ = _sections(_markdown(chapter))
+    key_terms = TERM.findall(key_section)
+    limit = reading.shape().max_key_terms
+    assert len(key_terms) <= limit, f"{len(key_terms)} key terms; at most {limit} in a chapter's core"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])

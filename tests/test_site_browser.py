@@ -357,6 +357,9 @@ def test_pathway_gallery_works_by_touch(phone_page, built_html, site_url):
     pg = phone_page
     pg.goto(site_url + galleries[0], wait_until="networkidle")
     gallery = pg.locator(".her2-pathway-gallery").first
+    summary = pg.locator("details.enrichment:has(.her2-pathway-gallery) > summary").first
+    if summary.count():  # the gallery sits in a collapsed "Go deeper" block: open it as a reader would, by touch
+        summary.tap()
     gallery.scroll_into_view_if_needed()
     visible = "g => [...g.querySelectorAll('.pg-panel')].filter(p => p.offsetParent !== null).map(p => p.id)"
     before = gallery.evaluate(visible)

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from her2course import reading
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 FRONT_END = ["her2course.css", "mount.js", "quiz.js", "print.js"]
@@ -186,6 +188,8 @@ def main() -> int:
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
     print("\npage weights, KB: " + ", ".join(f"{k} {v / 1e3:.0f}" for k, v in sorted(weights.items())))
+    # the reading load of the core path and its enrichment, per chapter (issue 16; also `her2course words`)
+    print("\n" + reading.format_report(reading.report(html)))
     return 0
 
 

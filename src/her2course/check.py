@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import care, currency, drugs, glossary, outcomes, practice, testing
+from . import care, currency, drugs, glossary, outcomes, practice, reading, testing
 from .cases import loader as case_loader
 from .clinical import rules as clinical_rules
 from .errors import DataError, Problem
@@ -45,6 +45,7 @@ VALIDATORS: dict[str, Validator] = {
     "outcome_map": outcomes.validate,
     "facilitator": facilitator.validate,
     "activities": activities.validate,
+    "course_shape": reading.validate,
 }
 
 # Folders of data files, and the calls in the chapters that name one of their files by id.

@@ -35,6 +35,25 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_words(args: argparse.Namespace) -> int:
+    import json
+
+    from . import reading
+    from .errors import DataError
+
+    try:
+        rows = reading.report(Path(args.build))
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps([r.as_dict() for r in rows], indent=2))
+    else:
+        print(f"Reading load of the built book in {args.build} (core = outside every 'enrichment' block or page)")
+        print(reading.format_report(rows))
+    return 0
+
+
 def _day(text: str):
     from .currency import parse_day
 
@@ -53,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", help="course checkout to check (default: the one around the current directory)")
     p.add_argument("--today", type=_day, help="the day stale flags are counted from, YYYY-MM-DD (default: today)")
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("words", help="per chapter of the built book: core and enrichment words, estimated minutes, "
+                                     "Flesch-Kincaid grade of the core prose, handout grades")
+    p.add_argument("--build", default="_build/html", help="the built book (default: _build/html)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=_cmd_words)
 
     # Other commands register themselves here (one line each).
     pathway_cli.register(sub)

@@ -11,6 +11,13 @@
   code in the browser, and the inline script names a CDN and is emitted twice, which throws on every page.
 - Drops the widget state myst-nb embeds in every page that displayed a widget: the book shows the kernel-free
   fallback of each interactive object, so the state (which includes the whole front-end source) is dead weight.
+- Enrichment and time (issue 16, ``her2course.reading``): a code cell tagged ``enrichment`` renders inside a
+  collapsed ``<details class="enrichment">`` titled "Go deeper: ..." (the title from the cell's metadata
+  ``her2course.deeper``); a page whose metadata (notebook metadata or front matter) says
+  ``her2course_page: enrichment`` is wrapped in ``<div class="enrichment her2-enrichment-page">``; chapter and
+  enrichment pages get a time estimate under the title and under each major section, computed from the words and
+  practice items of the page as built; the ``{reading-time}``, ``{reading-time-all}`` and ``{reading-total}`` roles
+  print a section's link and time (core, or core and enrichment), or a total, filled in once every page is written.
 - The reading experience of the built pages (each page loads only what it uses, compact figures, accessible
   bibliography roles, a purge of the theme's unused CSS, faster citations): see ``her2course.sitebuild``; the
   layout templates are in ``templates/``, the print form of the quizzes in ``static/print.js``.
@@ -33,7 +40,8 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import sitebuild
+from . import reading, sitebuild
+from .reading import ENRICHMENT
 from .teaching import pages as kit_pages
 
 logger = logging.getLogger(__name__)
@@ -255,14 +263,101 @@ def _finish_kit(app: Sphinx, exception: Exception | None) -> None:
     logger.info(f"teaching kit: {len(manifest['slides'])} slide decks and {len(manifest['files'])} quiz files {done}")
 
 
+# ------------------------------------------------------------------------------------------------ enrichment, time
+
+class deeper_details(nodes.General, nodes.Element):  # docutils names node classes in lower case
+    """A collapsed "Go deeper" block around a code cell's output (HTML: <details class="enrichment">)."""
+
+
+def _visit_deeper_html(self: Any, node: deeper_details) -> None:
+    self.body.append('<details class="enrichment her2-deeper">'
+                     f'<summary class="her2-deeper-title">{self.encode(node["title"])}</summary>\n')
+
+
+def _depart_deeper_html(self: Any, node: deeper_details) -> None:
+    self.body.append("</details>\n")
+
+
+def _pass(self: Any, node: Any) -> None:
+    pass
+
+
+def deeper_title(metadata: dict[str, Any] | None) -> str:
+    """The summary of a code cell tagged enrichment: "Go deeper: " and the cell's ``her2course.deeper`` text."""
+    own = ((metadata or {}).get("her2course") or {}).get("deeper") if isinstance(metadata, dict) else None
+    return f"Go deeper: {own}" if isinstance(own, str) and own.strip() else "Go deeper"
+
+
+def _wrap_enrichment_cells(app: Sphinx, doctree: nodes.document) -> None:
+    for cell in list(doctree.findall(nodes.container)):
+        if f"tag_{ENRICHMENT}" in cell.get("classes", []):
+            wrapper = deeper_details(title=deeper_title(cell.get("cell_metadata")))
+            cell.replace_self(wrapper)
+            wrapper += cell
+
+
+def _enrichment_page(app: Sphinx, pagename: str) -> bool:
+    meta = app.env.metadata.get(pagename, {}) if app.env is not None else {}
+    return str(meta.get("her2course_page", "")).strip().lower() == ENRICHMENT
+
+
+ENRICHMENT_BANNER = ('<p class="her2-deeper-banner"><strong>Going deeper.</strong> This page is enrichment: it is not '
+                     'part of the core path, and the chapter reads on without it.</p>')
+
+
+def _time_and_enrichment(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                         doctree: Any) -> None:
+    if app.builder.name not in sitebuild.HTML_BUILDERS or not context.get("body"):
+        return
+    if _enrichment_page(app, pagename):
+        context["body"] = (f'<div class="{ENRICHMENT} her2-enrichment-page">{ENRICHMENT_BANNER}'
+                           f'{context["body"]}</div>')
+    if reading.timed_page(pagename):
+        page = reading.measure(context["body"])
+        context["body"] = reading.insert_time_lines(context["body"], reading.time_lines(page))
+
+
+def _reading_role(kind: str):
+    def role(name, rawtext, text, lineno, inliner, options=None, content=None):
+        return [nodes.raw(rawtext, reading.placeholder(kind, text), format="html")], []
+    return role
+
+
+def _fill_reading_references(app: Sphinx, exception: Exception | None) -> None:
+    """Every page that holds a {reading-time} or {reading-total} placeholder gets its titles, links and times, from
+    the pages as written (so the times are those printed under the headings)."""
+    if exception is not None or app.builder.name not in sitebuild.HTML_BUILDERS:
+        return
+    outdir = Path(app.outdir)
+    users = [p for p in outdir.rglob("*.html") if "_static" not in p.parts
+             and 'class="her2-time-ref"' in p.read_text(encoding="utf-8")]
+    if not users:
+        return
+    pages = {f"notebooks/{p.stem}": reading.measure_file(p) for p in sorted((outdir / "notebooks").glob("*.html"))}
+    for path in users:
+        doc = path.relative_to(outdir).with_suffix("").as_posix()
+        text, problems = reading.fill_references(path.read_text(encoding="utf-8"), doc, pages)
+        path.write_text(text, encoding="utf-8")
+        for problem in problems:
+            logger.warning(problem, location=doc)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _unhook_thebe)
     app.add_directive("her2-glossary", CourseGlossary)
     app.add_directive("her2-what-changed", WhatChanged)
     app.add_directive("her2-currency-notes", CurrencyNotes)
     sitebuild.cache_pybtex_plugin_lookups()
+    app.add_node(deeper_details, html=(_visit_deeper_html, _depart_deeper_html), latex=(_pass, _pass),
+                 text=(_pass, _pass), man=(_pass, _pass), texinfo=(_pass, _pass))
+    app.connect("doctree-read", _wrap_enrichment_cells)
+    app.add_role("reading-time", _reading_role("time"))
+    app.add_role("reading-total", _reading_role("total"))
+    app.add_role("reading-time-all", _reading_role("all"))
     app.connect("html-page-context", _drop_widget_state, priority=400)
     app.connect("html-page-context", _launch_learner_copies, priority=600)  # after the theme's launch buttons
+    app.connect("html-page-context", _time_and_enrichment, priority=700)
+    app.connect("build-finished", _fill_reading_references, priority=800)
     app.connect("html-page-context", sitebuild.transform_body, priority=800)
     app.connect("html-page-context", sitebuild.prune_page_assets, priority=900)
     app.connect("build-finished", sitebuild.purge_theme_css, priority=900)

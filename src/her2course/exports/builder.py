@@ -182,10 +182,10 @@ class QuizBuilder:
 
     def fallback_html(self) -> str:
         commands = "\n".join(html.escape(c) for c in cli_examples())
-        return ('<div class="her2-builder-static"><p>The quiz builder needs a running notebook. Here is the '
-                "blueprint of the whole bank, and the commands that do the same from a terminal.</p>"
-                + blueprint_html(self.entries)
-                + f"<pre><code>{commands}</code></pre></div>")
+        # the blueprint of the whole bank is shown once on the page, above the builder (one home for every table)
+        return ('<div class="her2-builder-static"><p>The quiz builder needs a running notebook. The blueprint of the '
+                "whole bank is above; these commands do what the builder does, from a terminal.</p>"
+                f"<pre><code>{commands}</code></pre></div>")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         return widget_bundle(self.box, repr(self), self.fallback_html(), **kwargs)
