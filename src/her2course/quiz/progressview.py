@@ -44,12 +44,15 @@ class Row:
 def catalogue() -> tuple[Row, ...]:
     """Every chapter quiz and unfolding case of the course, in course order, from the data files."""
     from ..cases import case_ids, load_case
+    from ..cases.bank import CHAPTER as CASES_CHAPTER
     from ..exports.selection import chapters
     from .bank import load_bank
     from .grading import max_score
 
     rows = []
     for chapter in chapters():
+        if chapter == CASES_CHAPTER:  # the cases have a row each, below
+            continue
         bank = load_bank(chapter)
         subject = bank.title.split(": ", 1)[-1]
         number = chapter.split("-", 1)[0].lstrip("0")

@@ -61,14 +61,19 @@ def _short(chapter: str) -> str:
 
 
 def parts() -> list[dict[str, Any]]:
-    """The whole course first, then one part per chapter bank: key, label, title, and the chapter filter."""
+    """The whole course first, then one part per chapter (its bank, or the unfolding cases): key, label, title, and
+    the chapter filter."""
     from ..exports.selection import chapters
     from ..quiz.bank import load_bank
 
     out = [{"key": "course", "label": "Whole course", "title": "HER2-targeted therapy: all chapters",
             "chapters": []}]
-    for ch in chapters():
-        topic = load_bank(ch).title.removeprefix("Check your understanding: ")
+    from ..cases.bank import CHAPTER as CASES_CHAPTER
+    from ..cases.bank import TITLE as CASES_TITLE
+
+    for ch in chapters():  # chapter 7's questions are the unfolding cases' stages, each with its stage's data
+        title = CASES_TITLE if ch == CASES_CHAPTER else load_bank(ch).title
+        topic = title.removeprefix("Check your understanding: ")
         topic = topic[:1].upper() + topic[1:]
         number = int(ch.split("-", 1)[0])
         out.append({"key": _short(ch), "label": f"Chapter {number}: {topic}", "chapters": [ch],
