@@ -38,7 +38,20 @@ from her2course.exports import Filters, all_entries, select
 from her2course.exports.common import number, plain
 from her2course.exports.selection import Entry, chapters
 from her2course.quiz.grading import grade, max_score
-from her2course.quiz.schema import BLANK, Bowtie, Cloze, Item, Matrix, Numeric, Ordered, Sata, Single
+from her2course.quiz.schema import (
+    BLANK,
+    Bowtie,
+    Cloze,
+    DropdownRationale,
+    Highlight,
+    Item,
+    Matrix,
+    MatrixMulti,
+    Numeric,
+    Ordered,
+    Sata,
+    Single,
+)
 
 HERE = Path(__file__).resolve().parent
 FORMATS = {"moodle-xml": ("xml", ".xml"), "gift": ("gift", ".gift")}
@@ -127,7 +140,29 @@ def cases(item: Item) -> list[Case]:
         partial = {r.id: (r.answer if n == 0 else other(r)) for n, r in enumerate(item.rows)}
         out += [Case("right", right, pairs(right)), Case("wrong", wrong, pairs(wrong)),
                 Case("partial", partial, pairs(partial))]
-    elif isinstance(item, Cloze):
+    elif isinstance(item, Highlight):  # exported as a multiple-response question, the parts as its options
+        parts = item.parts()
+        right = [pid for pid, _, correct, _ in parts if correct]
+        wrong = [pid for pid, _, correct, _ in parts if not correct]
+
+        def pick(ids) -> dict[str, Any]:
+            return {"pick": [plain(text) for pid, text, _, _ in parts if pid in set(ids)]}
+
+        out += [Case("right", right, pick(right)), Case("wrong", wrong, pick(wrong)),
+                Case("partial", right[:1], pick(right[:1]))]
+    elif isinstance(item, MatrixMulti):  # a multiple-response sub-question per row
+        def row_pick(how: str) -> dict[str, list[str]]:
+            out_: dict[str, list[str]] = {}
+            for n, r in enumerate(item.rows):
+                others = [c.id for c in item.columns if c.id not in r.answers]
+                take_right = how == "right" or (how == "partial" and n == 0)
+                out_[r.id] = list(r.answers) if take_right or not others else others[:1]
+            return out_
+
+        for how in ("right", "wrong", "partial"):
+            course = row_pick(how)
+            out.append(Case(how, course, {"subs": [_pick(item.columns, course[r.id]) for r in item.rows]}))
+    elif isinstance(item, Cloze | DropdownRationale):
         blanks = {b.id: b for b in item.blanks}
         order = [blanks[m.group(1)] for m in BLANK.finditer(item.text)]
 
@@ -141,8 +176,10 @@ def cases(item: Item) -> list[Case]:
         def wrong(_n, b):
             return next(o for o in b.options if not o.correct)
 
-        for label, rule in (("right", right), ("wrong", wrong),
-                            ("partial", lambda n, b: right(n, b) if n == 0 else wrong(n, b))):
+        rules = [("right", right), ("wrong", wrong), ("partial", lambda n, b: right(n, b) if n == 0 else wrong(n, b))]
+        if isinstance(item, DropdownRationale):  # a wrong claim with right reasons: the course gives no point
+            rules.append(("wrong claim, right reasons", lambda n, b: wrong(n, b) if n == 0 else right(n, b)))
+        for label, rule in rules:
             course, desc = chosen(rule)
             out.append(Case(label, course, desc))
     elif isinstance(item, Bowtie):
@@ -198,6 +235,11 @@ def predicted(item: Item, case: Case, fmt: str) -> tuple[float, str] | None:
     if isinstance(item, Numeric) and case.label == "right, decimal comma":
         return 0.0, ("a decimal comma ('345,6'): Moodle (English language pack) reads the comma as a thousands "
                      "separator, so the answer scores 0 (the course reads 345.6; the question asks for a point)")
+    if isinstance(item, DropdownRationale):
+        moodle = sum(o.correct for b in item.blanks for o in b.options if o.id == case.course[b.id]) / len(item.blanks)
+        if abs(moodle - case.score / max_score(item)) > TOL:
+            return moodle, ("drop-down rationale: Moodle scores each drop-down on its own; the course gives a reason "
+                            "its point only with the right claim (NCSBN's rationale scoring)")
     if isinstance(item, Bowtie) and case.label == "partial":
         return bowtie_fraction(item, case.course), (
             "bow-tie partial credit: Moodle's multiple-response parts take 1/N of the part for each right choice "
