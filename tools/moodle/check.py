@@ -236,7 +236,8 @@ def predicted(item: Item, case: Case, fmt: str) -> tuple[float, str] | None:
         return 0.0, ("a decimal comma ('345,6'): Moodle (English language pack) reads the comma as a thousands "
                      "separator, so the answer scores 0 (the course reads 345.6; the question asks for a point)")
     if isinstance(item, DropdownRationale):
-        moodle = sum(o.correct for b in item.blanks for o in b.options if o.id == case.course[b.id]) / len(item.blanks)
+        _claim, *reasons = item.blanks  # the export gives the claim no mark and each reason one
+        moodle = sum(o.correct for b in reasons for o in b.options if o.id == case.course[b.id]) / len(reasons)
         if abs(moodle - case.score / max_score(item)) > TOL:
             return moodle, ("drop-down rationale: Moodle scores each drop-down on its own; the course gives a reason "
                             "its point only with the right claim (NCSBN's rationale scoring)")

@@ -81,9 +81,10 @@ BOWTIE_NOTE = ("exported as a Cloze question, one embedded part per group, each 
                "the part for each right box and -1/W for each wrong one (W = wrong boxes), never below 0. Moodle "
                "cannot require exactly N ticks: all right scores full marks and ticking every box scores 0, as in "
                "the course, but a part with one right and one wrong tick scores less than the course's one point")
-RATIONALE_NOTE = ("exported as a Cloze question, one drop-down per blank; Moodle scores each drop-down on its own "
-                  "(1/{n} of the question each), whereas the course uses NCSBN's rationale scoring ({rule}), so a "
-                  "right reason after a wrong claim earns Moodle credit that the course does not give")
+RATIONALE_NOTE = ("exported as a Cloze question, one drop-down per blank: the claim carries no mark and each reason "
+                  "one mark, scored on its own, so the question's mark is the course's ({n_reasons}); the course uses "
+                  "NCSBN's rationale scoring ({rule}), so a right reason after a wrong claim earns Moodle credit "
+                  "that the course does not give")
 RATIONALE_RULES = {2: "one point only when both are right", 3: "one point for claim and first reason right, one "
                    "for claim and second reason right"}
 HIGHLIGHT_NOTE = ("Moodle has no highlight question: exported as a multiple-response question with the passage's "
@@ -281,7 +282,10 @@ def _cloze(quiz: ET.Element, e: Entry) -> str | None:
         body += cloze_text(inline_keep(item.text[pos:m.start()]))
         answers = [("=" if o.correct else "", plain_html(o.text), inline(o.rationale))
                    for o in shuffled(item.id, blanks[m.group(1)].options, m.group(1))]
-        body += cloze_part("MULTICHOICE_S", 1, answers)
+        # drop-down rationale: the claim (the item's first blank) carries no mark, each reason one, so Moodle's mark
+        # is the course's (one point per reason); see RATIONALE_NOTE for what still differs
+        weight = 0 if isinstance(item, DropdownRationale) and m.group(1) == item.blanks[0].id else 1
+        body += cloze_part("MULTICHOICE_S", weight, answers)
         pos = m.end()
     body += cloze_text(inline_keep(item.text[pos:]))
     question = cloze_text(question_html(item)) + f"<p>{' '.join(body.split())}</p>"
@@ -371,7 +375,7 @@ def note(e: Entry) -> str | None:
     if isinstance(item, Highlight):
         return HIGHLIGHT_NOTE
     if isinstance(item, DropdownRationale):
-        return RATIONALE_NOTE.format(n=len(item.blanks), rule=RATIONALE_RULES[len(item.blanks)])
+        return RATIONALE_NOTE.format(n_reasons=len(item.blanks) - 1, rule=RATIONALE_RULES[len(item.blanks)])
     return None
 
 
