@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,10 @@ BUILT = ROOT / "_build" / "html"
 
 
 def pytest_configure(config):
+    # Quiz answers go to a scratch progress store, never the user's own: a kernel re-running a chapter restores
+    # saved answers (issue 15), so answers left in the user's store would change what the tests see.
+    if not os.environ.get("HER2COURSE_PROGRESS_DB"):
+        os.environ["HER2COURSE_PROGRESS_DB"] = str(Path(tempfile.mkdtemp(prefix="her2-tests-")) / "progress.sqlite3")
     config.addinivalue_line("markers", "book: needs the built book in _build/html (make test builds it first)")
     config.addinivalue_line("markers", "browser: drives Debian chromium through Playwright")
 

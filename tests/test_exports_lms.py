@@ -299,7 +299,9 @@ def test_moodle_round_trip(moodle, everything):
             in_text = [blanks[m.group(1)] for m in BLANK.finditer(item.text)]
             assert len(parts) == len(in_text) and "{" not in re.sub(r"\{#[0-9]+\}", "", rest)
             for part, b in zip(parts, in_text, strict=True):
-                assert (part.kind, part.weight) == ("MULTICHOICE_S", 1)   # Moodle shuffles each drop-down
+                # Moodle shuffles each drop-down; a drop-down rationale's claim carries no mark, each reason one
+                claim = isinstance(item, DropdownRationale) and b.id == item.blanks[0].id
+                assert (part.kind, part.weight) == ("MULTICHOICE_S", 0 if claim else 1)
                 assert [(f, _plain(a), _plain(fb)) for f, a, fb in part.answers] == \
                     [(float(o.correct), _p(o.text), _p(o.rationale)) for o in shuffled(item.id, b.options, b.id)]
         elif isinstance(item, Bowtie):

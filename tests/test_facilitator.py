@@ -69,9 +69,11 @@ def test_expected_answer_and_wrong_turns_follow_the_item():
     numeric = case.stage("analyze_cues").item
     assert "<strong>14 points</strong>" in facilitator.expected_html(numeric)
     assert [v for v, _ in facilitator.wrong_turns(numeric)] == ["22.6", "11", "2"]
-    bowtie = case.stage("generate_solutions").item
-    turns = dict(facilitator.wrong_turns(bowtie))
-    assert "Give a reduced dose of 4 mg/kg" in turns and "not dose-reduced" in turns["Give a reduced dose of 4 mg/kg"]
+    actions = case.stage("take_action").item  # stage 5: a choice among right and wrong actions
+    turns = dict(facilitator.wrong_turns(actions))
+    wrong = [o for o in actions.options if not o.correct]
+    assert wrong and all(turns[o.text] == o.rationale for o in wrong)
+    assert not any(o.text in turns for o in actions.options if o.correct)
 
 
 def test_check_reports_missing_or_stray_notes(copy_layout):

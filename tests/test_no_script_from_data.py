@@ -123,7 +123,8 @@ def _build_glossary(layout, out: Path) -> Path:
         f"bibtex_bibfiles = [{str(BIB)!r}]\n"
         'bibtex_reference_style = "author_year"\n'
         'myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "substitution", "linkify"]\n'
-        'html_theme = "basic"\n', encoding="utf-8")
+        'html_theme = "basic"\n'
+        "her2course_kit = False\n", encoding="utf-8")
     (src / "index.md").write_text("# Glossary\n\n```{her2-glossary}\n```\n\n```{bibliography}\n```\n", encoding="utf-8")
     # the instructor pages made from data/changes.yaml, as the book makes them
     (src / "what-changed.md").write_text("# What changed\n\n```{her2-what-changed}\n```\n", encoding="utf-8")

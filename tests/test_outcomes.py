@@ -59,7 +59,7 @@ def test_every_chapter_outcome_is_mapped():
         nb = nbformat.read(path, as_version=4)
         cell = next(c for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Learning outcomes"))
         keys = re.findall(r"\*\*(LO\d+\.\d+)\*\*", cell.source)
-        assert len(keys) >= 5, path.name
+        assert len(keys) >= 2, path.name  # the core's outcomes (chapters 3 and 4 keep two or three, issue 16)
         assert all(outcomes.mapping_for(k) is not None for k in keys), (path.name, keys)
 
 

@@ -261,7 +261,7 @@ def test_figure_text_is_at_least_11_px_on_a_phone_or_the_figure_enlarges(phone):
     needless = {p: [f["figure"] for f in figs if f["px"] >= MIN_FIGURE_TEXT_PX and f["zoom"]]
                 for p, figs in figures.items()}
     assert not {p: f for p, f in needless.items() if f}, f"an enlarge button where the text is big enough: {needless}"
-    for chapter in ("notebooks/03-therapy-in-practice.html", "notebooks/06-nursing-care.html",
+    for chapter in ("notebooks/deeper-03-evidence.html", "notebooks/06-nursing-care.html",
                     "notebooks/07-unfolding-cases.html"):  # the narrow drawings: readable in place
         assert all(f["px"] >= MIN_FIGURE_TEXT_PX for f in figures[chapter]), figures[chapter]
 
@@ -596,7 +596,7 @@ def test_figures_are_drawn_on_the_page_in_both_modes(site_browser, site_url, mod
     context = site_browser.new_context(**DESKTOP)
     context.add_init_script(f'localStorage.setItem("mode", "{mode}"); localStorage.setItem("theme", "{mode}");')
     pg = context.new_page()
-    pg.goto(site_url + "notebooks/03-therapy-in-practice.html", wait_until="networkidle")
+    pg.goto(site_url + "notebooks/deeper-03-evidence.html", wait_until="networkidle")  # the timeline figure
     figure = pg.locator("figure.her2-figure").first
     figure.scroll_into_view_if_needed()
     style = figure.evaluate("""f => { const s = getComputedStyle(f), i = getComputedStyle(f.querySelector('img'));

@@ -36,11 +36,13 @@ def test_every_chapter_gives_the_kit_what_it_needs():
     assert len(CHAPTERS) == 7
     for path in chapter_paths(ROOT):
         ch = read_chapter(path)
-        assert ch.title and len(ch.outcomes) >= 5, ch.id
+        # a chapter lists the outcomes its core teaches (chapters 3 and 4 keep two or three; the rest are on their
+        # enrichment pages, issue 16)
+        assert ch.title and len(ch.outcomes) >= 2, ch.id
         assert ch.tagged, f"{ch.id}: no cell tagged 'slides'"
         if ch.number <= 6:
             assert ch.alerts, f"{ch.id}: no safety alert found"
-            assert set(ch.outcomes) == set(load_bank(ch.id).learning_outcomes), ch.id
+            assert set(ch.outcomes) <= set(load_bank(ch.id).learning_outcomes), ch.id
 
 
 def test_roles_become_plain_text():

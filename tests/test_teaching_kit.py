@@ -35,7 +35,10 @@ def _links(page: Path) -> list[str]:
 
 def test_every_promised_file_exists(built_html, manifest):
     parts = {row["part"] for row in manifest["files"]}
-    assert "course" in parts and len(parts) == 1 + len(list((ROOT / "src/her2course/data/questions").glob("*.yaml")))
+    from her2course.exports.selection import chapters
+
+    # the whole course, and each chapter with questions: every bank and the unfolding cases (chapter 7)
+    assert "course" in parts and len(parts) == 1 + len(chapters())
     formats = {row["format"] for row in manifest["files"]}
     assert formats == {"canvas", "moodle-xml", "gift", "html", "csv"}
     for path in kit.expected_files(manifest):
@@ -129,5 +132,5 @@ def test_every_chapter_has_quiz_files_and_the_cases_carry_their_stage_data(built
         assert any(label.startswith(f"Chapter {int(path.stem[:2])}:") for label in labels), path.stem
     page = (built_html / "book" / "teaching-kit.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
-    assert "Chapter 7's files hold the questions of the five unfolding cases" in text
+    assert "files hold the questions of the five unfolding cases" in text
     assert 'href="facilitator-guides.html"' in page

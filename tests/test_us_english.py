@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "her2course" / "data"
 # Keys whose values are identifiers or citation keys, not text.
 NOT_TEXT = {"id", "reference", "references", "learning_outcome", "cjmm_step", "tags", "answer", "source", "sources",
-            "key", "keys", "drug", "drugs", "case", "chapter", "kind", "type", "difficulty", "step", "display"}
+            "key", "keys", "drug", "drugs", "case", "chapter", "kind", "type", "difficulty", "step", "display",
+            "next"}  # "next": the element id of an unfolding case's next stage
 
 
 def _texts(node, key=""):

@@ -230,7 +230,7 @@ def _regenerate_marked(app: Sphinx, env: Any, added: set[str], changed: set[str]
 
 
 def _start_kit(app: Sphinx) -> None:
-    if app.builder.name not in sitebuild.HTML_BUILDERS:
+    if app.builder.name not in sitebuild.HTML_BUILDERS or not app.config.her2course_kit:
         return
     from .teaching.kit import KitBuild
 
@@ -356,7 +356,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("reading-time-all", _reading_role("all"))
     app.connect("html-page-context", _drop_widget_state, priority=400)
     app.connect("html-page-context", _launch_learner_copies, priority=600)  # after the theme's launch buttons
-    app.connect("html-page-context", _time_and_enrichment, priority=700)
+    app.connect("html-page-context", _time_and_enrichment, priority=850)  # measures the page as it is served
     app.connect("build-finished", _fill_reading_references, priority=800)
     app.connect("html-page-context", sitebuild.transform_body, priority=800)
     app.connect("html-page-context", sitebuild.prune_page_assets, priority=900)
@@ -367,6 +367,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_js_file("term-popup.js", type="module")
     app.connect("source-read", _expand_markers)
     app.connect("env-get-outdated", _regenerate_marked)
+    # the book makes the teaching kit; a small Sphinx project using these directives sets her2course_kit = False
+    app.add_config_value("her2course_kit", True, "env")
     app.connect("builder-inited", _start_kit)
     app.connect("html-page-context", _fill_kit_slots, priority=700)
     app.connect("build-finished", _finish_kit, priority=100)

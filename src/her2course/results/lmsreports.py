@@ -226,12 +226,14 @@ def read_moodle(grades: Path | None = None, responses: Path | None = None) -> Cl
             notes.append(f"{len(unmatched)} attempt(s) in the Responses report match no row of the Grades report "
                          f"(e.g. {unmatched[0]}): left out")
     items = []
+    multi = {n: _moodle_multi([c for _, rs, rt in picked.values() for c in (rs.get(n, ""), rt.get(n, ""))])
+             for n, _ in slots}
     for n, mx in slots:
         keys: tuple[str, ...] = ()
         if picked:
             rights = {rights.get(n, "").strip() for _, (_, _, rights) in picked.items()} - {"", "-"}
             if len(rights) == 1:
-                keys = tuple(_moodle_split(rights.pop()))
+                keys = tuple(_moodle_split(rights.pop(), multi[n]))
         items.append(ItemInfo(f"q{n}", f"Q. {n}", texts.get(n, ""), mx, (), keys))
     students, scores, choices = [], [], []
     for key, (shown, values) in sorted(marks.items(), key=lambda kv: kv[1][0].casefold()):
@@ -239,7 +241,7 @@ def read_moodle(grades: Path | None = None, responses: Path | None = None) -> Cl
         scores.append(values)
         if key in picked:
             rs = picked[key][1]
-            choices.append([tuple(_moodle_split(rs.get(n, ""))) or (NO_ANSWER,) for n, _ in slots])
+            choices.append([tuple(_moodle_split(rs.get(n, ""), multi[n])) or (NO_ANSWER,) for n, _ in slots])
         else:
             choices.append([("(not in the Responses report)",) if picked else (NO_ANSWER,) for _ in slots])
     if grades is not None and responses is None:
@@ -250,11 +252,22 @@ def read_moodle(grades: Path | None = None, responses: Path | None = None) -> Cl
     return ClassResponses(items, students, scores, choices, f"Moodle: {source}", notes)
 
 
-def _moodle_split(summary: str) -> list[str]:
+def _moodle_split(summary: str, multi: bool = True) -> list[str]:
+    """The choices in a Moodle response summary: '; ' joins several choices of a multiple-response question; a
+    single choice whose own text holds '; ' stays whole (``multi`` False)."""
     s = summary.strip()
     if s in ("", "-"):
         return []
-    return [part.strip() for part in s.split("; ") if part.strip()]
+    return [part.strip() for part in s.split("; ") if part.strip()] if multi else [s]
+
+
+def _moodle_multi(cells: list[str]) -> bool:
+    """Whether a Responses column joins several choices: some cell splits at '; ' into parts of which one is,
+    elsewhere in the column, a whole response (a single choice that merely contains '; ' never splits into other
+    responses)."""
+    whole = {c.strip() for c in cells if c.strip() not in ("", "-")}
+    return any(len(parts) > 1 and any(part in whole for part in parts)
+               for parts in (_moodle_split(c) for c in whole))
 
 
 # ------------------------------------------------------------------------------------------------ Canvas

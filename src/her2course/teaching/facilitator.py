@@ -23,7 +23,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import DataError, Problem
 from ..paths import Layout, package_layout
 from ..quiz import markup
-from ..quiz.schema import BLANK, CJMM_LABELS, CJMM_STEPS, Bowtie, Cloze, Item, Matrix, Numeric, Ordered, Sata, Single
+from ..quiz.schema import (
+    BLANK,
+    CJMM_LABELS,
+    CJMM_STEPS,
+    Bowtie,
+    Cloze,
+    DropdownRationale,
+    Highlight,
+    Item,
+    Matrix,
+    MatrixMulti,
+    Numeric,
+    Ordered,
+    Sata,
+    Single,
+)
 from ..yamlfile import read_model
 
 FOLDER = "facilitator"
@@ -135,7 +150,15 @@ def expected_html(item: Item) -> str:
         cols = {c.id: c.text for c in item.columns}
         return "<ul>" + "".join(f"<li>{markup.inline(r.text)}: <strong>{markup.inline(cols[r.answer])}</strong>. "
                                 f"{markup.inline(r.rationale)}</li>" for r in item.rows) + "</ul>"
-    if isinstance(item, Cloze):
+    if isinstance(item, MatrixMulti):
+        cols = {c.id: c.text for c in item.columns}
+        return "<ul>" + "".join(
+            f"<li>{markup.inline(r.text)}: <strong>{'; '.join(markup.inline(cols[a]) for a in r.answers)}</strong>. "
+            f"{markup.inline(r.rationale)}</li>" for r in item.rows) + "</ul>"
+    if isinstance(item, Highlight):
+        return "<ul>" + "".join(f"<li><strong>{markup.inline(text)}</strong> {markup.inline(why)}</li>"
+                                for _, text, correct, why in item.parts() if correct) + "</ul>"
+    if isinstance(item, Cloze | DropdownRationale):
         right = {b.id: next(o for o in b.options if o.correct) for b in item.blanks}
         filled = BLANK.sub(lambda m: f"**{right[m.group(1)].text}**", item.text)
         why = "".join(f"<li>{markup.inline(right[b.id].text)}: {markup.inline(right[b.id].rationale)}</li>"
@@ -157,11 +180,13 @@ def wrong_turns(item: Item) -> list[tuple[str, str]]:
         return [(o.text, o.rationale) for o in item.options if not o.correct]
     if isinstance(item, Numeric):
         return [(f"{d.value:g}", d.rationale) for d in item.distractors]
-    if isinstance(item, Cloze):
+    if isinstance(item, Cloze | DropdownRationale):
         return [(o.text, o.rationale) for b in item.blanks for o in b.options if not o.correct]
+    if isinstance(item, Highlight):
+        return [(text, why) for _, text, correct, why in item.parts() if not correct]
     if isinstance(item, Bowtie):
         return [(o.text, o.rationale) for g in item.groups for o in g.options if not o.correct]
-    return []  # matrix rows and ordered steps: every choice is a row of the key (see expected_html)
+    return []  # matrix rows (one or more answers) and ordered steps: every choice is a row of the key
 
 
 def _wrong_html(item: Item, authored: str) -> str:

@@ -100,6 +100,7 @@ GENERATORS: dict[str, Callable[[Path], str]] = {
     "discussion-prompts": _discussion,
     "teaching-activity": _activity,
     "kit-slides": _slot("kit-slides"),
+    "kit-slide-links": _slot("kit-slide-links"),
     "kit-files": _slot("kit-files"),
 }
 
@@ -120,6 +121,16 @@ def expand(source: str, root: Path) -> str:
 
 def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def slide_links_html(manifest: dict[str, Any], to: Callable[[str], str]) -> str:
+    """The decks as a plain list of links (the instructor guide); the table with their contents is on the teaching
+    kit page, its one home."""
+    from .kit import SLIDES_DIR
+
+    items = "".join('<li><a href="' + to(SLIDES_DIR + "/" + d["html"]) + f'">Chapter {d["number"]} slides: '
+                    + html.escape(d["title"]) + "</a></li>" for d in manifest["slides"])
+    return f'<ul class="her2-kit-slide-links">{items}</ul>'
 
 
 def slides_html(manifest: dict[str, Any], to: Callable[[str], str]) -> str:
@@ -199,5 +210,5 @@ def files_html(manifest: dict[str, Any], to: Callable[[str], str]) -> str:
 
 
 def fill_slots(body: str, manifest: dict[str, Any], to: Callable[[str], str]) -> str:
-    makers = {"kit-slides": slides_html, "kit-files": files_html}
+    makers = {"kit-slides": slides_html, "kit-slide-links": slide_links_html, "kit-files": files_html}
     return SLOT.sub(lambda m: makers[m.group(1)](manifest, to), body)
