@@ -42,7 +42,8 @@ TINY_PAYLOAD = "<b>'&\"</b>"  # fits in 12 characters: tests escaping only
 # every file and in some files only (a drug's "target" is text the reader sees; a pathway edge's is a node id)
 IDENTIFIER_KEYS = frozenset({
     "id", "type", "chapter", "step", "cjmm_step", "difficulty", "learning_outcome", "reference", "references",
-    "answer", "date", "as_of", "revised", "drug_class", "site", "kind", "group",
+    "answer", "answers", "date", "as_of", "revised", "drug_class", "site", "kind", "group", "nclex", "aacn", "qsen",
+    "case", "outcomes",
 })
 IDENTIFIER_KEYS_IN = {
     "drugs.yaml": frozenset({"routes", "route", "phase", "unit", "infusion_minutes", "observe_minutes", "approval"}),
@@ -52,6 +53,8 @@ IDENTIFIER_KEYS_IN = {
                                "members", "anchor", "adds", "removes", "kinase_targets", "drugs", "ligand_rescue"}),
     "monitoring.yaml": frozenset({"drugs", "when"}),
     "changes.yaml": frozenset({"updated", "chapters"}),
+    # a framework's category names are what outcome maps name (looked up, spelled exactly)
+    "frameworks.yaml": frozenset({"name", "formerly"}),
 }
 # whole sub-trees that are a computation, not text (a parametric item's parameters and the values computed from
 # them: range ids, function names, drug ids, arithmetic expressions, names of computed values)

@@ -129,6 +129,9 @@ def _build_glossary(layout, out: Path) -> Path:
     # the instructor pages made from data/changes.yaml, as the book makes them
     (src / "what-changed.md").write_text("# What changed\n\n```{her2-what-changed}\n```\n", encoding="utf-8")
     (src / "currency-notes.md").write_text("# Currency notes\n\n```{her2-currency-notes}\n```\n", encoding="utf-8")
+    # and the teaching kit's instructor pages made from data (activities, facilitator guides), as the book makes them
+    for page in ("activities.md", "facilitator-guides.md"):
+        shutil.copy(ROOT / "book" / page, src / page)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(glossary, "terms", lambda: hostile)
         mp.setenv("HER2COURSE_DATA_DIR", str(layout.data_dir))
@@ -169,7 +172,8 @@ def hostile_site(tmp_path_factory):
         (site / f"{chapter}.html").write_text(_page(chapter, body), encoding="utf-8")
         pages.append(f"{chapter}.html")
     shutil.copytree(glossary_html, site / "glossary")
-    pages += ["glossary/index.html", "glossary/what-changed.html", "glossary/currency-notes.html"]
+    pages += ["glossary/index.html", "glossary/what-changed.html", "glossary/currency-notes.html",
+              "glossary/activities.html", "glossary/facilitator-guides.html"]
 
     with serve(site) as url:
         yield {"url": url, "pages": pages, "site": site, "poisoner": poisoner, "layout": layout}

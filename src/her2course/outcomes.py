@@ -39,11 +39,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+CATEGORY_NAME = r"^[A-Za-z0-9][A-Za-z0-9 ,'()/&-]*$"
+
+
 class Category(_Strict):
-    name: str = Field(min_length=2)
+    # plain words: a category name is looked up by the outcome maps and the filters, and shown on instructor pages
+    name: str = Field(min_length=2, pattern=CATEGORY_NAME)
     group: str = ""
     number: int | None = None
-    formerly: str = Field("", description="the name in the framework's previous edition, still accepted as a filter")
+    formerly: str = Field("", pattern=rf"^$|{CATEGORY_NAME}",
+                          description="the name in the framework's previous edition, still accepted as a filter")
 
 
 class Framework(_Strict):

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import DataError, Problem
+from ..myst import literal
 from ..paths import Layout, package_layout
 from ..quiz import markup
 from ..yamlfile import load_model, read_model
@@ -136,11 +137,11 @@ def discussion_markdown(chapter_titles: dict[str, str]) -> str:
         prompts = acts.discussion.get(chapter, [])
         if not prompts:
             continue
-        out.append(f"### {title}\n")
+        out.append(f"### {literal(title)}\n")
         for n, p in enumerate(prompts, start=1):
-            out.append(f"{n}. **{p.prompt.strip()}**\n")
+            out.append(f"{n}. **{literal(p.prompt)}**\n")  # data text shown as written (no markup from data)
             out.append(f"   *Outcomes:* {', '.join(p.outcomes)}. *Listen for:*\n")
-            out += [f"   - {point.strip()}" for point in p.look_for]
+            out += [f"   - {literal(point)}" for point in p.look_for]
             out.append(f"\n   *Sources:* {_cite(p.references)}\n")
     return "\n".join(out)
 
@@ -165,8 +166,8 @@ def activity_markdown() -> str:
     """MyST for the instructor page: the activity's steps, then the rubric table."""
     act = load().teaching_activity
     lines = [f"**Time:** about {act.time_minutes} minutes per pair. **Outcomes:** {', '.join(act.outcomes)}. "
-             f"**Handouts** (chapter 6): {'; '.join(act.handouts)}.\n"]
-    lines += [f"{n}. {s.strip()}" for n, s in enumerate(act.steps, start=1)]
+             f"**Handouts** (chapter 6): {'; '.join(literal(h) for h in act.handouts)}.\n"]
+    lines += [f"{n}. {literal(s)}" for n, s in enumerate(act.steps, start=1)]
     lines.append(f"\nSources: {_cite(act.references)}\n")
     lines.append("```{raw} html\n" + rubric_html(act) + "\n```\n")
     return "\n".join(lines)

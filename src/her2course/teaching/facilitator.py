@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import DataError, Problem
+from ..myst import literal
 from ..paths import Layout, package_layout
 from ..quiz import markup
 from ..quiz.schema import (
@@ -220,12 +221,13 @@ def guide_markdown(case_id: str, number: int) -> str:
     notes = load_notes(case_id)
     e = html.escape
     used = sorted({s.item.learning_outcome for s in case.stages}, key=lambda k: [int(x) for x in k[2:].split(".")])
-    lines = [f"## Case {number}: {case.title}\n",
-             f"**{case.patient.name}, {case.patient.age}.** {case.setting}. Students see this case in chapter 7; "
-             f"this guide is for the facilitator only.\n",
-             f"**Why run it.** {notes.focus.strip()}\n",
+    lit = literal  # data text shown as written: no markup can start in it
+    lines = [f"## Case {number}: {lit(case.title)}\n",
+             f"**{lit(case.patient.name)}, {case.patient.age}.** {lit(case.setting)}. Students see this case in "
+             "chapter 7; this guide is for the facilitator only.\n",
+             f"**Why run it.** {lit(notes.focus)}\n",
              "### Objectives\n"]
-    lines += [f"- **{k}** {case.learning_outcomes[k]}" for k in used]
+    lines += [f"- **{k}** {lit(case.learning_outcomes[k])}" for k in used]
     rows = [("Prebrief", notes.prebrief_minutes)]
     rows += [(f"Stage {s.number}: {CJMM_LABELS[s.step]}", notes.stages[s.step].minutes) for s in case.stages
              if s.step in notes.stages]
@@ -237,15 +239,15 @@ def guide_markdown(case_id: str, number: int) -> str:
              + "".join(f'<tr><th scope="row">{e(part)}</th><td>{m}</td></tr>' for part, m in rows)
              + f'</tbody><tfoot><tr><th scope="row">Total</th><td>{notes.minutes}</td></tr></tfoot></table></div>')
     lines += ["\n### Timing\n", _raw(table), "### Prebrief\n"]
-    lines += [f"- {p.strip()}" for p in notes.prebrief]
+    lines += [f"- {lit(p)}" for p in notes.prebrief]
     lines.append("")
     for s in case.stages:
         sn = notes.stages.get(s.step)
         if sn is None:
             continue
-        lines.append(f"### Stage {s.number} ({CJMM_LABELS[s.step].lower()}): {s.title}\n")
+        lines.append(f"### Stage {s.number} ({CJMM_LABELS[s.step].lower()}): {lit(s.title)}\n")
         lines.append("**Ask:**\n")
-        lines += [f"- {q.strip()}" for q in sn.ask]
+        lines += [f"- {lit(q)}" for q in sn.ask]
         body = (f'<div class="her2-facilitator-stage"><p><strong>Expected answer</strong> '
                 f"({e(s.item.type)} item <code>{e(s.item.id)}</code>, {e(s.item.learning_outcome)}):</p>"
                 f"{expected_html(s.item)}<p><strong>Common wrong turns:</strong></p>{_wrong_html(s.item, sn.watch_for)}"
@@ -255,7 +257,7 @@ def guide_markdown(case_id: str, number: int) -> str:
     lines.append("Start with how the group felt, then walk the six steps: what they noticed, how they made sense of "
                  "it, what they ranked first, what they planned, what they did and how they judged the result "
                  f"{_cite(['dickison2019', 'watts2021'])}. Then ask:\n")
-    lines += [f"1. {q.strip()}" for q in notes.debrief]
+    lines += [f"1. {lit(q)}" for q in notes.debrief]
     lines.append(f"\nSources for this guide: {_cite(notes.references)}\n")
     return "\n".join(lines)
 
