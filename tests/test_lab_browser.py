@@ -212,7 +212,10 @@ def test_an_answer_opens_on_request_and_a_term_shows_its_definition_in_place(ses
     nb = panel(pg, "05-toxicity-management.ipynb")
     alert = nb.locator("aside.myst-admonition", has_text="a new cough is ILD until proven otherwise")
     assert alert.count() == 1 and "warning" in (alert.get_attribute("class") or "")
-    dropdown = nb.locator("details.myst-dropdown").first
+    dropdown = nb.locator("details.myst-dropdown", has_text="Recognizes").first
+    # the answer may sit in a "Go deeper" block: the learner opens that first
+    dropdown.evaluate("d => { for (let p = d.parentElement; p; p = p.parentElement) "
+                      "if (p.tagName === 'DETAILS') p.open = true; d.scrollIntoView(); }")
     body = dropdown.locator(".myst-dropdown-body")
     assert not body.is_visible()
     dropdown.locator("summary").click()
