@@ -811,26 +811,30 @@ def lab(tmp_path_factory):
         yield {**server, "db": db, "root": notebooks}
 
 
+def run_first_cell_in_lab(pg, lab, path: str, what: str) -> None:
+    """Open ``path`` in the JupyterLab of ``lab`` and run its first cell until a quiz item shows. Ctrl+Enter keeps the
+    selection; a run sent while the kernel session is still being wired up can be dropped, so run again."""
+    sep = "&" if "?" in path else "?"
+    pg.goto(f"{lab['url']}/lab/tree/{path}{sep}token={lab['token']}")
+    pg.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=60000)
+    pg.wait_for_selector("#jp-main-statusbar :text('| Idle')", timeout=60000)
+    for _attempt in range(6):
+        pg.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
+        pg.keyboard.press("Control+Enter")
+        try:
+            pg.wait_for_selector(".jp-OutputArea .h2q .h2q-item", timeout=10000)
+            return
+        except playwright_api.TimeoutError:
+            continue
+    pg.screenshot(path=str(lab["db"].parent / "lab-fail.png"))
+    raise AssertionError(f"{what} never rendered in JupyterLab (screenshot in {lab['db'].parent})")
+
+
 def test_live_widget_in_jupyterlab_records_to_the_progress_db(browser, lab):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     pg = context.new_page()
     try:
-        pg.goto(f"{lab['url']}/lab/tree/quiz.ipynb?token={lab['token']}")
-        pg.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=60000)
-        pg.wait_for_selector("#jp-main-statusbar :text('| Idle')", timeout=60000)
-        # Run the cell (Ctrl+Enter keeps the selection); a run sent while the kernel session is still being wired
-        # up can be dropped, so run again until the widget shows.
-        for _attempt in range(6):
-            pg.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
-            pg.keyboard.press("Control+Enter")
-            try:
-                pg.wait_for_selector(".jp-OutputArea .h2q .h2q-item", timeout=10000)
-                break
-            except playwright_api.TimeoutError:
-                continue
-        else:
-            pg.screenshot(path=str(lab["db"].parent / "lab-fail.png"))
-            raise AssertionError(f"the quiz never rendered in JupyterLab (screenshot in {lab['db'].parent})")
+        run_first_cell_in_lab(pg, lab, "quiz.ipynb", "the quiz")
         item = pg.locator(".jp-OutputArea .h2q-item[data-item='t-single']")
         item.locator("input[value='a']").check()
         item.get_by_role("button", name="Check answer").click()
@@ -902,19 +906,7 @@ def test_a_case_unfolds_stage_by_stage_in_jupyterlab(browser, lab):
     pg = context.new_page()
     heading = lambda n: pg.locator(".jp-OutputArea .her2-case-stage-title", has_text=f"Stage {n} of 6")  # noqa: E731
     try:
-        pg.goto(f"{lab['url']}/lab/tree/case.ipynb?reset&token={lab['token']}")
-        pg.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=60000)
-        pg.wait_for_selector("#jp-main-statusbar :text('| Idle')", timeout=60000)
-        for _attempt in range(6):
-            pg.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
-            pg.keyboard.press("Control+Enter")
-            try:
-                pg.wait_for_selector(".jp-OutputArea .h2q .h2q-item", timeout=10000)
-                break
-            except playwright_api.TimeoutError:
-                continue
-        else:
-            raise AssertionError("the case never rendered in JupyterLab")
+        run_first_cell_in_lab(pg, lab, "case.ipynb?reset", "the case")
         assert heading(1).is_visible()
         assert not heading(2).is_visible() and not heading(3).is_visible()
         item = pg.locator(".jp-OutputArea .h2q-item[data-item='ch7-lvef-cues']")
