@@ -89,6 +89,29 @@ def test_a_markdown_table_gets_the_layout_on_the_themes_container():
     assert sitebuild.reflow_tables(html) == html, "a page is transformed once"
 
 
+def test_a_table_in_a_go_deeper_block_is_measured_against_its_narrower_column():
+    """On a phone a Go deeper block or an admonition leaves 321 px, not 343: a diary that just fits the page's
+    column is stacked inside the box (found in chapter 5: 333 px of table in a 321 px column)."""
+    diary = Table(caption="Diary", headers=["Day", "Neratinib dose", "Stools/day", "Other findings"],
+                  rows=[["10", "160 mg", "6 loose (2 days)", "Mild cramps; drinking well; no fever"],
+                        ["18", "240 mg", "9 watery (1 day)", "Dizzy on standing; pulse 112"]]).to_html()
+    assert 'data-her2-layout="fit"' in sitebuild.reflow_tables(diary)
+    inside = sitebuild.reflow_tables(f'<details class="her2-deeper"><summary>Go deeper</summary>{diary}</details>'
+                                     f'<div class="dropdown admonition"><div><p>x</p></div>{diary}</div>'
+                                     f"<div><p>after</p></div>{diary}")
+    assert inside.count('data-her2-layout="stack"') == 2 and inside.count('data-her2-layout="fit"') == 1, inside
+
+
+def test_a_table_of_records_with_short_values_stacks_instead_of_scrolling():
+    head = "".join(f'<th scope="col">{h}</th>' for h in ["Option", "Key", "Chosen", "Share", "Upper group",
+                                                         "Lower group"])
+    row = "".join(f"<td>{c}</td>" for c in ["right (28.9)", "right", "14", "46%", "8", "2"])
+    grid = f"<table><thead><tr>{head}</tr></thead><tbody>{f'<tr>{row}</tr>' * 3}</tbody></table>"
+    assert 'data-her2-layout="scroll"' in sitebuild.reflow_tables(grid)
+    records = sitebuild.reflow_tables(grid.replace("<table>", '<table class="her2-records">'))
+    assert 'data-her2-layout="stack"' in records and 'data-label="Lower group"' in records
+
+
 def test_a_table_with_spanning_cells_is_never_stacked():
     t = ('<table><thead><tr><th colspan="2">Drug and route</th><th>Dose</th></tr></thead><tbody>'
          f"<tr><td>trastuzumab</td><td>IV</td><td>{PROSE}</td></tr></tbody></table>")

@@ -280,11 +280,35 @@ def _region_name(reader: _TableReader, labels: list[str]) -> str:
     return f'aria-label="{html.escape("Table: " + ", ".join(labels[:4]), quote=True)}"'
 
 
+_BOX_TAG = re.compile(r"<(/?)(div|details)\b([^>]*)>")
+
+
+def _boxed_spans(body: str) -> list[tuple[int, int]]:
+    """Where the page has a box with padding of its own: every <details> (a Go deeper block, a dropdown) and every
+    admonition."""
+    spans: list[tuple[int, int]] = []
+    open_: dict[str, list[tuple[int, bool]]] = {"div": [], "details": []}
+    for m in _BOX_TAG.finditer(body):
+        closing, tag, attrs = m.groups()
+        if not closing:
+            classes = (_CLASS_VALUE.search(attrs) or [None, ""])[1].split()
+            open_[tag].append((m.start(), tag == "details" or "admonition" in classes))
+        elif open_[tag]:
+            start, boxed = open_[tag].pop()
+            if boxed:
+                spans.append((start, m.end()))
+    return spans
+
+
 def reflow_tables(body: str) -> str:
     """Every table in the page with its phone layout (see the module notes and ``tables.narrow_layout``)."""
-    from .tables import narrow_layout
+    from .tables import NARROW_COLUMN_PX, NESTED_COLUMN_PX, narrow_layout
 
     counter = itertools.count(1)
+    boxes = _boxed_spans(body)
+
+    def nested(at: int) -> bool:  # inside an admonition, a Go deeper block or a dropdown: a narrower column
+        return any(start < at < end for start, end in boxes)
 
     def one(m: re.Match[str]) -> str:
         wrapper, table = m.group(1) or "", m.group(2)
@@ -302,7 +326,9 @@ def reflow_tables(body: str) -> str:
         spans = any(c.span for r in rows for c in r)
         case_data = "her2-case-table" in wrapper
         row_headers = all(r[0].tag == "th" for r in body_rows) if body_rows else False
-        layout = narrow_layout(labels, texts, case_data=case_data, row_headers=row_headers)
+        records = "her2-records" in (_CLASS_VALUE.search(table[:table.index(">")]) or [None, ""])[1].split()
+        layout = narrow_layout(labels, texts, case_data=case_data, row_headers=row_headers, records=records,
+                               column_px=NESTED_COLUMN_PX if nested(m.start()) else NARROW_COLUMN_PX)
         if spans and layout == "stack":  # cells cannot be labelled by column: keep the grid
             layout = "scroll"
         if layout == "scroll" and case_data:

@@ -8,7 +8,8 @@ layouts, chosen by ``narrow_layout`` from its shape and applied when the book is
   A case study's data tables always fit or stack: the cue a learner must spot is never off-screen.
 - ``stack``: each row becomes a card, the column headers labelling its values. For tables whose rows are records
   read one at a time (a drug, an event, a grade and its actions): on a phone a row of prose cells in a table that
-  scrolls sideways is read a few words at a time, and a card keeps the row together.
+  scrolls sideways is read a few words at a time, and a card keeps the row together. A table whose class list
+  has ``her2-records`` says so itself when its values are short (the item analysis: an option and its counts).
 - ``scroll``: the table keeps its grid and scrolls sideways inside its own box, its first column (the row header)
   staying in view, a shadow at the edge and a line of text saying that it scrolls. For grids of short values
   compared across many columns (counts by chapter and step, a diary to fill in day by day, a series of readings),
@@ -31,6 +32,7 @@ Layout = Literal["fit", "stack", "scroll"]
 # padding). Words are measured in DejaVu Sans, the widest of the fonts the book's font stack may use (and the one
 # the browser tests render with), in bold for header cells.
 NARROW_COLUMN_PX = 340  # the column of a 375 px phone is 343 px
+NESTED_COLUMN_PX = 318  # inside an admonition or a Go deeper block that column is 321 px
 FONT_PX, CELL_PX = 14.72, 17.0
 CASE_FONT_PX, CASE_CELL_PX = 13.6, 12.2
 SHORT_CELL = 12  # mean characters per cell of a grid of values (numbers, dates, doses)
@@ -60,9 +62,11 @@ def widest_word_px(text: str, *, bold: bool = False, size_px: float = FONT_PX) -
 
 
 def narrow_layout(headers: Sequence[str], rows: Sequence[Sequence[str]], *, case_data: bool = False,
-                  row_headers: bool = False) -> Layout:
-    """How a table with these headers and cells (plain text) is laid out on a phone (see the module notes).
-    Header cells (and, with ``row_headers``, each row's first cell) are bold."""
+                  row_headers: bool = False, records: bool = False, column_px: float = NARROW_COLUMN_PX) -> Layout:
+    """How a table with these headers and cells (plain text) is laid out on a phone (see the module notes), in a
+    column ``column_px`` wide. Header cells (and, with ``row_headers``, each row's first cell) are bold. With
+    ``records`` the table says its rows are records read one at a time even when its values are short (an option
+    and its counts): it fits or stacks, never scrolls."""
     columns = max([len(headers), *(len(r) for r in rows)], default=0)
     if columns <= 2:
         return "fit"
@@ -73,12 +77,12 @@ def narrow_layout(headers: Sequence[str], rows: Sequence[Sequence[str]], *, case
     for row in rows:
         for j, text in enumerate(row[:columns]):
             widths[j] = max(widths[j], widest_word_px(text, bold=row_headers and j == 0, size_px=size))
-    fits = sum(widths) + cell * columns <= NARROW_COLUMN_PX
+    fits = sum(widths) + cell * columns <= column_px
     cells = [c for r in rows for c in r]
     mean = sum(len(c.strip()) for c in cells) / max(1, len(cells))
     if fits and (case_data or mean <= FIT_CELL):
         return "fit"
-    if case_data:
+    if case_data or records:
         return "stack"
     return "scroll" if columns >= 5 and mean <= SHORT_CELL else "stack"
 

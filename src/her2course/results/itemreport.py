@@ -174,7 +174,8 @@ def report_body(analysis: Analysis, figure: Figure | None = None) -> str:
         extra = "".join(f"<li>{e(n)}</li>" for n in i.notes)
         label = f"{_name(i)}: options chosen"
         options.append(f"<details><summary>{e(label)}</summary>"
-                       + _box(label, '<table><thead><tr><th scope="col">Option</th><th scope="col">Key</th>'
+                       + _box(label, '<table class="her2-records"><thead><tr><th scope="col">Option</th>'
+                              '<th scope="col">Key</th>'
                               '<th scope="col">Chosen</th><th scope="col">Share</th><th scope="col">Upper group</th>'
                               f'<th scope="col">Lower group</th></tr></thead><tbody>{body}</tbody></table>')
                        + (f"<ul>{extra}</ul>" if extra else "") + "</details>")

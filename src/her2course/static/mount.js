@@ -3,7 +3,7 @@
 // every case study (<div class="her2-case" data-unfold>): stage n+1 shows only once stage n is answered.
 // Loaded on every page as a module (html_js_files: [[mount.js, {type: module}]]); the import resolves against
 // this file's own URL. The ?v= below must change whenever quiz.js changes (tests/test_quiz_assets.py checks it).
-import quiz from "./quiz.js?v=a732131862";
+import quiz from "./quiz.js?v=ffb9117a5a";
 
 const PREFIX = "her2course:quiz:v1:";
 

@@ -401,6 +401,19 @@ padding:0.35rem 0.5rem;margin:0.3rem 0;background:var(--h2q-soft)}
 .h2q-save-error{padding:0.5rem 0.75rem;border-radius:6px;border-left:6px solid var(--h2q-bad);background:var(--h2q-bad-bg)}
 .h2q-save-error[hidden]{display:none}
 .h2q-table-wrap{overflow-x:auto}
+.h2q-data-wrap,.h2q-summary{container-type:inline-size}
+.h2q-data-tall{display:none}
+@container (max-width:30rem){
+.h2q-data-wrap>.h2q-data-wide{display:none}
+.h2q-data-wrap>.h2q-data-tall{display:table}
+.h2q-stack,.h2q-stack>caption,.h2q-stack>tbody,.h2q-stack>tbody>tr,.h2q-stack>tbody>tr>th{display:block}
+.h2q-stack>thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.h2q-stack>tbody>tr{margin:0 0 0.5rem;padding:0.1rem 0.6rem 0.4rem;border:1px solid var(--h2q-border);border-radius:6px}
+.h2q-stack>tbody>tr>th,.h2q-stack>tbody>tr>td{border:0;padding:0.25rem 1.25rem 0 0}
+.h2q-stack>tbody>tr>th{padding:0.3rem 0;border-bottom:1px solid var(--h2q-border)}
+.h2q-stack>tbody>tr>td{display:inline-block}
+.h2q-stack>tbody>tr>td[data-label]::before{content:attr(data-label) ": ";content:attr(data-label) ": "/"";font-weight:600}
+}
 .h2q table{border-collapse:collapse;margin:0.4rem 0;font-size:0.92rem}
 .h2q th,.h2q td{border:1px solid var(--h2q-border);padding:0.25rem 0.5rem;text-align:left;vertical-align:top;
 overflow-wrap:normal;word-break:normal;hyphens:manual}
@@ -452,19 +465,24 @@ const SCORING_NOTE = {
 const scrollBox = (label, children, extra = "") => el("div", { class: `h2q-table-wrap${extra}`, tabindex: "0",
   role: "region", "aria-label": label }, children);
 
-// A table of values over time (a trend item's data): headers for the time points and for each measure; text only.
+// A table of values over time (a trend item's data), text only. Where there is room the time points run across, as
+// on a flowsheet; in a narrow box (a phone) the same values run down, one time point a row, so that no value is
+// off-screen. Only one of the two is displayed (the other is display:none: read once, found once).
 function dataTable(data, id) {
-  const cols = Array.isArray(data.columns) ? data.columns : [];
-  const table = el("table", { class: "h2q-data", id }, [el("caption", { text: String(data.caption ?? "") })]);
-  table.append(el("thead", {}, [el("tr", {}, cols.map((c) => el("th", { scope: "col", text: String(c) })))]));
-  const body = el("tbody");
-  for (const row of Array.isArray(data.rows) ? data.rows : []) {
-    if (!Array.isArray(row)) continue;
-    body.append(el("tr", {}, row.map((c, i) => el(i === 0 ? "th" : "td", i === 0 ? { scope: "row", text: String(c) }
-      : { text: String(c) }))));
-  }
-  table.append(body);
-  return scrollBox(String(data.caption ?? "Data"), [table,
+  const cols = (Array.isArray(data.columns) ? data.columns : []).map(String);
+  const rows = (Array.isArray(data.rows) ? data.rows : []).filter(Array.isArray).map((r) => r.map(String));
+  const grid = (cls, heads, body) => {
+    const t = el("table", { class: `h2q-data ${cls}` }, [el("caption", { text: String(data.caption ?? "") })]);
+    t.append(el("thead", {}, [el("tr", {}, heads.map((c) => el("th", { scope: "col", text: c })))]));
+    t.append(el("tbody", {}, body.map((row) => el("tr", {}, row.map((c, i) => el(i === 0 ? "th" : "td",
+      i === 0 ? { scope: "row", text: c } : { text: c }))))));
+    return t;
+  };
+  const table = grid("h2q-data-wide", cols, rows);
+  table.id = id;
+  const tall = grid("h2q-data-tall", ["Time point", ...rows.map((r) => r[0] ?? "")],
+    cols.slice(1).map((c, j) => [c, ...rows.map((r) => r[j + 1] ?? "")]));
+  return scrollBox(String(data.caption ?? "Data"), [table, tall,
     data.source ? el("p", { class: "h2q-note", text: `Source: ${data.source}` }) : null], " h2q-data-wrap");
 }
 
@@ -1185,14 +1203,17 @@ function render({ model, el: host }) {
       const pct = total ? Math.round((100 * got) / total) : 0;
       box.append(el("p", { text: `${allAnswered(items.length)}: ${got} of ${plural(total, "point")} (${pct}%).` }));
     }
+    // In a narrow box (a phone) each row becomes a card, its values labelled by their column; the explicit roles
+    // keep it a table to assistive technology when it is no longer displayed as one.
     const table = (caption, first, rows) => {
-      const t = el("table", {}, [el("caption", { text: caption })]);
-      t.append(el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: first }),
-        el("th", { scope: "col", text: "Answered" }), el("th", { scope: "col", text: "Points" })])]));
-      const body = el("tbody");
+      const t = el("table", { class: "h2q-stack", role: "table" }, [el("caption", { text: caption })]);
+      t.append(el("thead", { role: "rowgroup" }, [el("tr", { role: "row" }, [first, "Answered", "Points"].map((h) =>
+        el("th", { scope: "col", role: "columnheader", text: h })))]));
+      const body = el("tbody", { role: "rowgroup" });
       for (const [name, r] of rows) {
-        body.append(el("tr", {}, [el("th", { scope: "row", text: name }), el("td", { text: `${r.done} of ${r.n}` }),
-          el("td", { text: `${r.got} of ${r.max}` })]));
+        body.append(el("tr", { role: "row" }, [el("th", { scope: "row", role: "rowheader", text: name }),
+          el("td", { role: "cell", "data-label": "Answered", text: `${r.done} of ${r.n}` }),
+          el("td", { role: "cell", "data-label": "Points", text: `${r.got} of ${r.max}` })]));
       }
       t.append(body);
       return scrollBox(caption, [t]);
