@@ -105,6 +105,21 @@ def test_case_cells_become_case_overviews():
     assert "Check your understanding: 1 of" in text  # from the cases' own items
 
 
+def test_a_figure_from_a_go_deeper_block_is_titled_by_the_block_and_its_long_caption_is_spoken():
+    """Chapter 4's escape-routes figure sits in a Go deeper block after "Special considerations": the slide takes
+    the block's title, and the figure's long explanatory caption (over 40 words) moves to the speaker notes, so the
+    slide keeps to its height."""
+    ch4 = read_chapter(ROOT / "notebooks" / "04-resistance.ipynb")
+    bypass = next(t for t in ch4.tagged if "bypass_figure" in t.source)
+    assert bypass.title.startswith("the escape routes")
+    cells = slides.build_deck(ch4).cells
+    at = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "bypass_figure" in c.source)
+    assert "The escape routes a resistant cell uses" in cells[at - 1].source
+    shown = cells[at].outputs[0]["data"]["text/html"]
+    assert "<figcaption" not in shown and "<img" in shown
+    assert "The chapter's caption: The cell: HER2 amplification" in cells[at + 1].source
+
+
 def test_missing_reveal_is_named(tmp_path):
     with pytest.raises(slides.SlidesError, match=r"reveal.js is not installed .* run `npm ci`"):
         slides.reveal_source(tmp_path)

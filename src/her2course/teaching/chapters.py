@@ -40,6 +40,7 @@ class TaggedCell:
     index: int
     source: str
     section: str
+    title: str = ""  # the title of the Go deeper block the cell is in (metadata her2course.deeper), if any
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ def read_chapter(path: Path) -> Chapter:
             if "remove-cell" in tags and not setup:
                 setup = cell.source
             if SLIDE_TAG in tags:
-                tagged.append(TaggedCell(i, cell.source, section))
+                deeper = cell.metadata.get("her2course", {}).get("deeper", "")
+                tagged.append(TaggedCell(i, cell.source, section, deeper if isinstance(deeper, str) else ""))
     stem = path.stem
     return Chapter(id=stem, number=int(stem.split("-", 1)[0]), path=path, title=title, outcomes=outcomes,
                    setup=setup, alerts=tuple(alerts), tagged=tuple(tagged))

@@ -46,6 +46,8 @@ QUESTIONS = 3
 BOOK_TITLE = "HER2-Targeted Therapy: An Interactive Course for Nurses"
 _ALT = re.compile(r'\salt="([^"]*)"')
 _CAPTION = re.compile(r"<(?:caption|figcaption)[^>]*>(.*?)</(?:caption|figcaption)>", re.S)
+_FIGCAPTION = re.compile(r"<figcaption[^>]*>(.*?)</figcaption>", re.S)
+SLIDE_CAPTION_WORDS = 40  # a longer figure caption moves to the speaker notes (it would push the slide past its height)
 
 
 class SlidesError(RuntimeError):
@@ -193,15 +195,21 @@ def _figure_cells(chapter: Chapter) -> list[Any]:
         if not shown:
             raise SlidesError(f"{chapter.path.name}: the cell tagged '{SLIDE_TAG}' at position {tagged.index} shows "
                               "nothing that a slide can hold (it must display a figure or a table)")
-        title = tagged.section or chapter.title
+        title = (tagged.title[:1].upper() + tagged.title[1:]) if tagged.title else tagged.section or chapter.title
         alt = [html.escape(html.unescape(a)) for a in _ALT.findall(shown)]
         captions = [html.escape(_plain(c)) for c in _CAPTION.findall(shown)]
+        # a caption that explains the figure at length is said, not shown: the speaker notes carry it
+        long = [c for c in _FIGCAPTION.findall(shown) if len(_plain(c).split()) > SLIDE_CAPTION_WORDS]
+        for caption in long:
+            shown = shown.replace(f"{caption}</figcaption>", "</figcaption>", 1)
+        shown = re.sub(r"<figcaption[^>]*></figcaption>", "", shown)
         code = _cell("code", tagged.source, "-")
         code.outputs = [nbformat.v4.new_output("execute_result", data={"text/html": shown,
                                                                          "text/plain": f"{title}"},
                                                execution_count=None)]
         notes = [f"From the chapter section \u201c{html.escape(title)}\u201d."]
         notes += [f"What the figure shows: {a}" for a in alt]
+        notes += [f"The chapter's caption: {html.escape(_plain(c))}" for c in long]
         if not alt:
             notes += [f"Table: {c}. Tab to the table (or click it), then scroll it with the up and down arrow keys."
                       for c in captions]
