@@ -54,7 +54,7 @@ NCSBN NCLEX conference 2022), implemented in :mod:`her2course.quiz.grading`:
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -349,6 +349,32 @@ def _exactly_one_correct(options: list, what: str) -> list:
     return options
 
 
+def _rows_answer_columns(rows: list, info: Any) -> list:
+    """A matrix's rows answer only with its column ids, none twice (one answer per row, or several)."""
+    columns = {c.id for c in info.data.get("columns", [])}
+    if columns:
+        for row in rows:
+            given = list(row.answers) if hasattr(row, "answers") else [row.answer]
+            for a in given:
+                if a not in columns:
+                    raise ValueError(f"row '{row.id}' answers '{a}', which is not a column id")
+            if len(set(given)) != len(given):
+                raise ValueError(f"row '{row.id}' lists a column twice in its answers")
+    return rows
+
+
+def _blanks_placed(blanks: list, info: Any, in_order: bool = False) -> list:
+    """Each blank placed once in the item's text (in order, with ``in_order``); option ids unique across blanks."""
+    _unique_ids(blanks)
+    text = info.data.get("text")
+    if text is not None:
+        _placed_once(text, [b.id for b in blanks], "blank", in_order=in_order)
+    ids_all = [o.id for b in blanks for o in b.options]
+    if len(ids_all) != len(set(ids_all)):
+        raise ValueError("option ids must be unique across all blanks")
+    return blanks
+
+
 class ItemBase(_Strict):
     id: str = Field(pattern=ID)
     type: str
@@ -448,12 +474,7 @@ class Matrix(ItemBase):
     @field_validator("rows")
     @classmethod
     def _answers(cls, rows: list[Row], info) -> list[Row]:
-        columns = {c.id for c in info.data.get("columns", [])}
-        if columns:
-            for row in rows:
-                if row.answer not in columns:
-                    raise ValueError(f"row '{row.id}' answers '{row.answer}', which is not a column id")
-        return rows
+        return _rows_answer_columns(rows, info)
 
 
 class Cloze(ItemBase):
@@ -464,15 +485,7 @@ class Cloze(ItemBase):
     @field_validator("blanks")
     @classmethod
     def _placed(cls, blanks: list[Blank], info) -> list[Blank]:
-        _unique_ids(blanks)
-        text = info.data.get("text")
-        if text is None:
-            return blanks
-        _placed_once(text, [b.id for b in blanks], "blank")
-        ids_all = [o.id for b in blanks for o in b.options]
-        if len(ids_all) != len(set(ids_all)):
-            raise ValueError("option ids must be unique across all blanks")
-        return blanks
+        return _blanks_placed(blanks, info)
 
 
 class Bowtie(ItemBase):
@@ -550,15 +563,7 @@ class MatrixMulti(ItemBase):
     @field_validator("rows")
     @classmethod
     def _answers(cls, rows: list[MultiRow], info) -> list[MultiRow]:
-        columns = {c.id for c in info.data.get("columns", [])}
-        if columns:
-            for row in rows:
-                for a in row.answers:
-                    if a not in columns:
-                        raise ValueError(f"row '{row.id}' answers '{a}', which is not a column id")
-                if len(set(row.answers)) != len(row.answers):
-                    raise ValueError(f"row '{row.id}' lists a column twice in its answers")
-        return rows
+        return _rows_answer_columns(rows, info)
 
 
 class DropdownRationale(ItemBase):
@@ -569,14 +574,7 @@ class DropdownRationale(ItemBase):
     @field_validator("blanks")
     @classmethod
     def _placed(cls, blanks: list[Blank], info) -> list[Blank]:
-        _unique_ids(blanks)
-        text = info.data.get("text")
-        if text is not None:
-            _placed_once(text, [b.id for b in blanks], "blank", in_order=True)  # the claim first
-        ids_all = [o.id for b in blanks for o in b.options]
-        if len(ids_all) != len(set(ids_all)):
-            raise ValueError("option ids must be unique across all blanks")
-        return blanks
+        return _blanks_placed(blanks, info, in_order=True)  # the claim first
 
 
 Item = Single | Sata | Numeric | Ordered | Matrix | Cloze | Bowtie | Highlight | MatrixMulti | DropdownRationale
