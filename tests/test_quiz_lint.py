@@ -185,6 +185,22 @@ def test_a_cjmm_step_needs_a_client_situation():
         assert lint.presents_client(items(single(0, PARALLEL, 0, stem=stem))[0]), stem
 
 
+def test_a_client_introduced_by_name_and_age_counts_and_a_dose_or_a_score_does_not():
+    """A case introduces its client as "Aisha Rahman, 58." (accented names too); "HER2, 3+" and a brand name with
+    its dose are not people."""
+    def client(stem: str) -> bool:
+        return lint.presents_client(items(single(0, PARALLEL, 0, stem=stem))[0])
+
+    for stem in ("Aisha Rahman, 58. Metastatic breast cancer on T-DXd; a new cough is reported today.",
+                 "Lucía Fernández, 44, receives the loading dose. Which cause is most likely?",
+                 "Élodie Dupont, 61; which finding is due for follow-up?"):
+        assert client(stem), stem
+    for stem in ("Which result is reported for HER2, 3+ by IHC?",
+                 "Trastuzumab Deruxtecan, 5.4 mg/kg, is due every 3 weeks. Which test comes first?",
+                 "Enhertu Injection, 100 mg, is reconstituted with how much water?"):
+        assert not client(stem), stem
+
+
 def test_knowledge_is_counted_and_steps_stay_the_six_cjmm_steps():
     report = lint.lint_items("demo", items(single(0, PARALLEL, 0, stem="Which receptor?", step=KNOWLEDGE)))
     assert report.knowledge == 1 and KNOWLEDGE not in CJMM_STEPS and len(CJMM_STEPS) == 6
@@ -233,6 +249,44 @@ def test_every_course_bank_passes_the_linter():
     assert [r.name for r in reports] == CORE
     failures = [f"{r.name}: {f}" for r in reports for f in r.failures]
     assert failures == [], "\n".join(failures)
+
+
+def test_the_unfolding_cases_are_linted_as_one_bank_and_pass():
+    report = lint.lint_cases()
+    assert (report.name, report.items, report.single) == ("07-unfolding-cases", 30, 5)
+    assert report.failures == [], "\n".join(map(str, report.failures))
+    assert report.choice_groups == 26 and max(report.key_positions.values()) <= 2  # 5 singles, at most 2 in one place
+
+
+def test_cli_lints_the_cases_with_the_course_banks_but_not_with_a_private_folder(tmp_path, capsys, monkeypatch):
+    from her2course.exports.selection import BANK_DIR_ENV
+
+    monkeypatch.delenv(BANK_DIR_ENV, raising=False)
+    assert main(["quiz", "lint"]) == 0
+    out = capsys.readouterr().out
+    assert "07-unfolding-cases: 30 items" in out and f"All {len(CORE) + 1} banks pass." in out
+    _write(tmp_path, "bank-a", balanced(4))
+    assert main(["quiz", "lint", "--bank-dir", str(tmp_path)]) == 0
+    assert "07-unfolding-cases" not in capsys.readouterr().out
+
+
+def test_a_case_that_does_not_validate_fails_the_case_bank_with_its_problem(monkeypatch, capsys):
+    from her2course.cases import bank as case_bank
+    from her2course.errors import DataError, Problem
+    from her2course.exports.selection import BANK_DIR_ENV
+
+    def broken():
+        raise DataError([Problem(Path("cases/lvef-trastuzumab.yaml"), "lvef-trastuzumab, stage 1",
+                                 "item.options[4].rationale", "required field is missing")])
+
+    monkeypatch.setattr(case_bank, "case_banks", broken)
+    report = lint.lint_cases()
+    assert not report.passed and rules(report) == ["invalid"]
+    assert str(report.failures[0]) == ("[invalid] lvef-trastuzumab, stage 1: item.options[4].rationale: required "
+                                       "field is missing")
+    monkeypatch.delenv(BANK_DIR_ENV, raising=False)
+    assert main(["quiz", "lint"]) == 1
+    assert f"1 of {len(CORE) + 1} banks fail: 07-unfolding-cases" in capsys.readouterr().err
 
 
 def test_core_banks_are_large_enough_and_carry_standard_bowties():

@@ -38,12 +38,17 @@ What it reports, and when it fails (``LIMITS`` holds the numbers):
 10. **Clinical-judgment label**: an item labelled with a CJMM step (not ``knowledge``) must be built around a
     client situation. The heuristic looks in the stem (with a cloze item's text and a matrix item's rows, each of
     which can be a client) for a person who receives care (client, patient, woman, man, Ms/Mr/Mrs and a name,
-    an age such as "58-year-old", or the pronouns she, he, her, his, him written in lower case or at the start
+    an age such as "58-year-old", a name and an age as a case introduces its client ("Aisha Rahman, 58", "Lucía
+    Fernández, 44": accented letters count; a number followed by a unit or a decimal, as in "Enhertu Injection,
+    100 mg", is a dose, not an age), or the pronouns she, he, her, his, him written in lower case or at the start
     of a sentence, so that "HER2" and "HER/ErbB" do not count) and for a situation (a number, or a verb such as
     has, is, receives, takes, reports, asks, arrives, develops, is due). Fails on an item that has a CJMM step
     without both. Recall items carry ``cjmm_step: knowledge``. A heuristic cannot tell a client situation that
     tests judgment from one that only wraps a recall question: that call stays with the item writer, who labels
     such items ``knowledge`` too.
+
+The unfolding cases' 30 stage items are linted as one bank, ``07-unfolding-cases``, with each stage's context
+in its stem, as the blueprint and the exports carry them (``her2course.cases.bank``).
 
 A bank that does not validate is reported as a failure with the validation problems.
 """
@@ -83,10 +88,12 @@ _ABSOLUTE = re.compile(r"\b(" + "|".join(ABSOLUTE_WORDS) + r")\b", re.IGNORECASE
 _ABOVE = re.compile(r"\b(all|none|both|neither)\s+of\s+(the\s+above|these|those)\b", re.IGNORECASE)
 _WHICH_ARE = re.compile(r"\bwhich\b(?:\s+\S+){0,6}?\s+(are|were)\b", re.IGNORECASE)
 _WHICH_IS = re.compile(r"\bwhich\b(?:\s+\S+){0,6}?\s+(is|was)\b", re.IGNORECASE)
+_NAME = "[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+"  # a capitalized name, accented letters too (Lucía, Fernández)
 _PERSON = re.compile(
     r"\b(?:[Cc]lients?|[Pp]atients?|[Ww]om[ae]n|[Mm][ae]n|[Mm]other|[Ff]ather|[Ww]ife|[Hh]usband|[Dd]aughter|[Ss]on)\b"
     r"|\b(?:Ms|Mr|Mrs|Mx)\.?\s+[A-Z]"
     r"|\b\d{1,3}-year-old\b"
+    r"|\b" + _NAME + " " + _NAME + r", \d{1,3}(?!\d|\.\d)(?=[,.;:)]|\s*$)"  # "Lucía Fernández, 44." (not a dose)
     r"|\b(?:[Ss]he|[Hh]e|[Hh]er|[Hh]is|[Hh]im)\b"
 )
 _SITUATION = re.compile(
@@ -388,10 +395,27 @@ def lint_dir(folder: Path) -> list[BankReport]:
         except DataError as exc:
             bank, problems = None, exc.problems
         report = lint_bank(bank) if bank is not None else BankReport(name=path.stem)
-        report.failures[:0] = [Finding("invalid", p.item, f"{p.field + ': ' if p.field else ''}{p.message}")
-                               for p in problems]
+        report.failures[:0] = _invalid(problems)
         reports.append(report)
     return reports
+
+
+def _invalid(problems: Iterable[Problem]) -> list[Finding]:
+    return [Finding("invalid", p.item, f"{p.field + ': ' if p.field else ''}{p.message}") for p in problems]
+
+
+def lint_cases() -> BankReport:
+    """The unfolding cases' stage items as the one bank the exports make of them; a case that does not validate
+    fails the bank with its problems."""
+    from ..cases.bank import CHAPTER, case_banks
+
+    try:
+        banks = case_banks()
+    except DataError as exc:
+        report = BankReport(name=CHAPTER)
+        report.failures = _invalid(exc.problems)
+        return report
+    return lint_items(CHAPTER, [item for bank in banks for item in bank.items])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -399,7 +423,8 @@ def run(args: argparse.Namespace) -> int:
     from ..paths import package_layout
     from .bank import questions_dir
 
-    folder = bank_dir_from(args.bank_dir) or questions_dir(package_layout())
+    private = bank_dir_from(args.bank_dir)
+    folder = private or questions_dir(package_layout())
     if not folder.is_dir():
         print(f"error: {folder} is not a folder of question banks", file=sys.stderr)
         return 2
@@ -407,6 +432,8 @@ def run(args: argparse.Namespace) -> int:
     if not reports:
         print(f"error: no question bank (*.yaml) in {folder}", file=sys.stderr)
         return 2
+    if private is None:  # the course's own banks: the cases' items too
+        reports.append(lint_cases())
     print(f"Item-writing checks of the question banks in {folder}")
     for report in reports:
         print("\n".join(report.lines()))
